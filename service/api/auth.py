@@ -1,0 +1,79 @@
+"""Logging in for API clients (OAuth2 password flow) and who the caller is."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.security import OAuth2PasswordRequestForm
+from sqlmodel import col, select
+
+from service import schemas
+from service.deps import CurrentUser, SessionDep, SettingsDep, usable
+from service.persistence.tables import Board, Membership, Organisation, Plan, PlanAssignment, User
+from service.register import ref
+from service.security import create_access_token, verify_password
+
+router = APIRouter(tags=["auth"])
+
+
+@router.post("/auth/token", response_model=schemas.TokenPublic, responses={401: {"description": "Wrong credentials"}})
+def issue_token(
+    request: Request,
+    form: Annotated[OAuth2PasswordRequestForm, Depends()],
+    session: SessionDep,
+    settings: SettingsDep,
+) -> schemas.TokenPublic:
+    """Exchange a username and password for a short-lived bearer token."""
+    user = session.exec(select(User).where(User.username == form.username)).first()
+    password_ok = verify_password(form.password, user.password_hash if user else None)
+    if not (password_ok and usable(user, demo=request.app.state.demo)):
+        raise HTTPException(401, "Unknown username or wrong password.", headers={"WWW-Authenticate": "Bearer"})
+    assert user is not None and user.id is not None
+    token, lifetime = create_access_token(settings, user_id=user.id)
+    return schemas.TokenPublic(access_token=token, expires_in=lifetime)
+
+
+@router.get("/me", response_model=schemas.MePublic, responses={401: {"description": "Not logged in"}})
+def me(user: CurrentUser, session: SessionDep) -> schemas.MePublic:
+    """The logged-in user, the organisation they act for, their board seats and plans they lead."""
+    assert user.id is not None
+    return describe_user(session, user)
+
+
+def describe_user(session: SessionDep, user: User) -> schemas.MePublic:
+    organisation = session.get(Organisation, user.organisation_id) if user.organisation_id else None
+    seats: dict[tuple[int, str], schemas.BoardSeatPublic] = {}
+    rows = session.exec(
+        select(Membership, Board, Organisation)
+        .join(Board, col(Board.id) == col(Membership.board_id))
+        .outerjoin(Organisation, col(Organisation.id) == col(Membership.organisation_id))
+        .where(Membership.user_id == user.id)
+        .order_by(col(Membership.id))
+    )
+    for membership, board, represented in rows:
+        key = (membership.board_id, membership.seat)
+        if key not in seats:
+            seats[key] = schemas.BoardSeatPublic(
+                board=ref(board),
+                seat=membership.seat,
+                represents=[],
+                valid_from=membership.valid_from,
+                valid_to=membership.valid_to,
+            )
+        if represented is not None:
+            seats[key].represents.append(ref(represented))
+    plans = session.exec(
+        select(Plan)
+        .join(PlanAssignment, col(PlanAssignment.plan_id) == col(Plan.id))
+        .where(PlanAssignment.user_id == user.id)
+        .order_by(col(Plan.code))
+    )
+    return schemas.MePublic(
+        id=user.id or 0,
+        username=user.username,
+        full_name=user.full_name,
+        email=user.email,
+        organisation=ref(organisation) if organisation else None,
+        system_role=user.system_role,
+        seats=list(seats.values()),
+        project_leader_of=[ref(p) for p in plans],
+    )

@@ -1,0 +1,23 @@
+"""Liveness and readiness probes, open to anonymous callers."""
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+
+from service.health import readiness
+
+router = APIRouter(tags=["health"])
+
+
+@router.get("/healthz")
+def healthz() -> dict[str, str]:
+    """The process is alive."""
+    return {"status": "ok"}
+
+
+@router.get("/readyz", responses={503: {"description": "A dependency is down; the body says which"}})
+def readyz(request: Request) -> JSONResponse:
+    """Ready when the database is reachable and migrated and the broker is reachable."""
+    ready, checks = readiness(request.app.state.engine, request.app.state.settings)
+    down = [name for name, check in checks.items() if not check["ok"] and name != "worker"]
+    body = {"status": "ready" if ready else "not ready", "down": down, "checks": checks}
+    return JSONResponse(body, status_code=200 if ready else 503)

@@ -1,0 +1,82 @@
+"""The register, read-only: districts, organisations, activity areas, plans, boards and meetings."""
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query
+
+from service import register, schemas
+from service.deps import CurrentUser, SessionDep
+from service.persistence.tables import OrganisationKind
+
+ERRORS: dict[int | str, dict[str, Any]] = {401: {"description": "Not logged in"}}
+NOT_FOUND: dict[int | str, dict[str, Any]] = {**ERRORS, 404: {"description": "No such entry"}}
+Id = Annotated[int, Path(ge=1, le=2**63 - 1, description="The entry's numeric id")]
+
+router = APIRouter(tags=["register"], responses=ERRORS)
+
+
+@router.get("/districts", response_model=list[schemas.DistrictPublic])
+def list_districts(_user: CurrentUser, session: SessionDep) -> list[schemas.DistrictPublic]:
+    """The five board districts (bydele) with their district boards."""
+    return register.list_districts(session=session)
+
+
+@router.get("/organisations", response_model=list[schemas.OrganisationPublic])
+def list_organisations(
+    _user: CurrentUser, session: SessionDep, kind: OrganisationKind | None = None
+) -> list[schemas.OrganisationPublic]:
+    """Housing organisations, administrators, City administrations, the secretariat and LBF."""
+    return register.list_organisations(session=session, kind=kind)
+
+
+@router.get("/activity-areas", response_model=list[schemas.ActivityAreaPublic])
+def list_activity_areas(_user: CurrentUser, session: SessionDep) -> list[schemas.ActivityAreaPublic]:
+    """The budget pillars (indsatsområder) of the 2015–18 plans."""
+    return register.list_activity_areas(session=session)
+
+
+@router.get("/plans", response_model=list[schemas.PlanPublic])
+def list_plans(
+    _user: CurrentUser,
+    session: SessionDep,
+    district_id: Annotated[int | None, Query(ge=1, le=2**63 - 1)] = None,
+) -> list[schemas.PlanPublic]:
+    """Every master plan (helhedsplan) with its party housing organisations and deciding body."""
+    return register.list_plans(session=session, district_id=district_id)
+
+
+@router.get("/plans/{plan_id}", response_model=schemas.PlanDetail, responses=NOT_FOUND)
+def get_plan(plan_id: Id, _user: CurrentUser, session: SessionDep) -> schemas.PlanDetail:
+    """One plan: parties, deciding body, departments, grant, budget by activity area, strategic agreement."""
+    return register.get_plan(session=session, plan_id=plan_id)
+
+
+@router.get("/boards", response_model=list[schemas.BoardPublic])
+def list_boards(_user: CurrentUser, session: SessionDep) -> list[schemas.BoardPublic]:
+    """The central board, the five district boards and the local groups."""
+    return register.list_boards(session=session)
+
+
+@router.get("/boards/{board_id}", response_model=schemas.BoardDetail, responses=NOT_FOUND)
+def get_board(board_id: Id, _user: CurrentUser, session: SessionDep) -> schemas.BoardDetail:
+    """One board: members and whom they represent, the plans it decides on, its charter and meetings."""
+    return register.get_board(session=session, board_id=board_id)
+
+
+@router.get("/meetings", response_model=list[schemas.MeetingPublic])
+def list_meetings(
+    _user: CurrentUser,
+    session: SessionDep,
+    board_id: Annotated[int | None, Query(ge=1, le=2**63 - 1)] = None,
+    after: datetime | None = None,
+    before: datetime | None = None,
+) -> list[schemas.MeetingPublic]:
+    """Board meetings in time order."""
+    return register.list_meetings(session=session, board_id=board_id, after=after, before=before)
+
+
+@router.get("/meetings/{meeting_id}", response_model=schemas.MeetingPublic, responses=NOT_FOUND)
+def get_meeting(meeting_id: Id, _user: CurrentUser, session: SessionDep) -> schemas.MeetingPublic:
+    """One meeting."""
+    return register.get_meeting(session=session, meeting_id=meeting_id)

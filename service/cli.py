@@ -1,0 +1,200 @@
+"""The `boligsocial` command: migrations, the demo register, the server, workers and accounts."""
+
+import contextlib
+import ctypes
+import signal
+import subprocess
+import sys
+from typing import Annotated, NoReturn
+
+import typer
+from pydantic import ValidationError
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from service.config import Settings, StartupError
+from service.persistence import migrate
+from service.persistence.db import check_database, demo_seeded, make_engine
+from service.persistence.tables import Organisation, SystemRole, User
+
+app = typer.Typer(help="Sager for de boligsociale helhedsplaner i København.", no_args_is_help=True)
+db_app = typer.Typer(help="The database.", no_args_is_help=True)
+users_app = typer.Typer(help="User accounts.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(users_app, name="users")
+
+
+def fail(message: str) -> NoReturn:
+    typer.echo(f"boligsocial: {message}", err=True)
+    raise typer.Exit(2)
+
+
+def load_settings() -> Settings:
+    """The process settings, or one clear line per bad setting."""
+    try:
+        return Settings()
+    except ValidationError as error:
+        lines = [f"BOLIGSOCIAL_{'_'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in error.errors()]
+        fail("invalid setting " + "; ".join(lines))
+
+
+def connect(settings: Settings) -> Engine:
+    """An engine that has reached the database once."""
+    engine = make_engine(settings)
+    try:
+        check_database(engine, settings)
+    except StartupError as error:
+        fail(str(error))
+    return engine
+
+
+def ready_engine(settings: Settings) -> Engine:
+    engine = connect(settings)
+    if migrate.pending(engine):
+        fail("the database is not migrated to the newest version: run `boligsocial db upgrade` first")
+    return engine
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: str = "head") -> None:
+    """Apply Alembic migrations to the configured database."""
+    settings = load_settings()
+    migrate.upgrade(connect(settings), revision)
+    typer.echo(f"Database {settings.redacted_database_url()} is at revision {revision}.")
+
+
+@app.command("seed-demo")
+def seed_demo() -> None:
+    """Load the demo register (copenhagen-2016.yaml) into an empty database; a second run changes nothing."""
+    from service.demo.seed import SeedRefused, seed_demo
+
+    settings = load_settings()
+    with Session(ready_engine(settings)) as session:
+        try:
+            result = seed_demo(session, timezone=settings.timezone)
+        except SeedRefused as error:
+            fail(str(error))
+    typer.echo(result.message)
+
+
+def _die_with_parent() -> None:
+    """Ask Linux to stop the child when the server process dies, however it dies."""
+    with contextlib.suppress(OSError):
+        ctypes.CDLL("libc.so.6").prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
+def start_worker(settings: Settings) -> subprocess.Popen[bytes]:
+    schedule = settings.var_dir / "celerybeat-schedule"
+    settings.var_dir.mkdir(parents=True, exist_ok=True)
+    command = [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "workers.app:celery_app",
+        "worker",
+        "--beat",
+        "--loglevel=INFO",
+        "--concurrency=2",
+        f"--schedule={schedule}",
+    ]
+    return subprocess.Popen(command, preexec_fn=_die_with_parent)
+
+
+@app.command()
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    no_worker: Annotated[bool, typer.Option("--no-worker", help="Do not start a worker and beat")] = False,
+) -> None:
+    """Start the API and UI; unless --no-worker, also a Celery worker with beat as a child process."""
+    import uvicorn
+
+    from service.main import create_app
+
+    settings = load_settings()
+    engine = ready_engine(settings)
+    with Session(engine) as session:
+        demo = settings.demo if settings.demo is not None else demo_seeded(session)
+    try:
+        settings.check_secrets(demo=demo)
+    except StartupError as error:
+        fail(str(error))
+    worker = None if no_worker else start_worker(settings)
+    url = f"http://{host}:{port}"
+    typer.echo(
+        f"boligsocial runs at {url} — log in at {url}/login" + (" as camilla.juhl, password demo" if demo else "")
+    )
+    typer.echo(f"API documentation: {url}/docs")
+    try:
+        uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+    finally:
+        if worker is not None:
+            worker.terminate()
+            worker.wait(timeout=30)
+
+
+@app.command()
+def worker(concurrency: int = 2) -> None:
+    """A Celery worker alone (production); run `boligsocial beat` once beside it."""
+    ready_engine(load_settings())
+    from workers.app import celery_app
+
+    celery_app.worker_main(["worker", "--loglevel=INFO", f"--concurrency={concurrency}"])
+
+
+@app.command()
+def beat() -> None:
+    """The Celery beat scheduler alone (production); exactly one per installation."""
+    settings = load_settings()
+    ready_engine(settings)
+    from workers.app import celery_app
+
+    celery_app.start(["beat", "--loglevel=INFO", f"--schedule={settings.var_dir / 'celerybeat-schedule'}"])
+
+
+@users_app.command("create")
+def users_create(
+    username: str,
+    full_name: Annotated[str, typer.Option("--name", help="Full name")],
+    email: Annotated[str, typer.Option(help="Email address for reminders")],
+    organisation: Annotated[str | None, typer.Option(help="Code of the organisation they work for")] = None,
+    role: Annotated[SystemRole | None, typer.Option(help="A system role, if any")] = None,
+    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)] = "",
+) -> None:
+    """Create a user account (production has no demo accounts)."""
+    from service.security import hash_password
+
+    if len(password) < 10:
+        fail("the password must have at least 10 characters")
+    with Session(ready_engine(load_settings())) as session:
+        if session.exec(select(User).where(User.username == username)).first():
+            fail(f"there is already a user called {username!r}")
+        org = (
+            session.exec(select(Organisation).where(Organisation.code == organisation)).first()
+            if organisation
+            else None
+        )
+        if organisation and org is None:
+            fail(f"there is no organisation with code {organisation!r} (see GET /api/v1/organisations)")
+        session.add(
+            User(
+                username=username,
+                full_name=full_name,
+                email=email,
+                organisation_id=org.id if org else None,
+                system_role=role,
+                password_hash=hash_password(password),
+            )
+        )
+        session.commit()
+    typer.echo(f"Created user {username}.")
+
+
+@users_app.command("list")
+def users_list() -> None:
+    """List user accounts."""
+    with Session(ready_engine(load_settings())) as session:
+        for user in session.exec(select(User).order_by(col(User.username))):
+            flags = " ".join(f for f, on in (("demo", user.is_demo), ("inactive", not user.is_active)) if on)
+            typer.echo(f"{user.username:24} {user.full_name:28} {user.system_role or '':8} {flags}")

@@ -1,0 +1,54 @@
+"""FastAPI dependencies as short Annotated aliases: the session, settings and the logged-in user."""
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request
+from fastapi.security import OAuth2PasswordBearer
+from sqlmodel import Session
+
+from service.config import Settings
+from service.persistence.tables import User
+from service.security import read_access_token
+
+oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
+
+
+def get_app_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    with Session(request.app.state.engine) as session:
+        yield session
+
+
+SettingsDep = Annotated[Settings, Depends(get_app_settings)]
+SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def usable(user: User | None, *, demo: bool) -> bool:
+    """An account may act only while active; demo accounts only while the demo is on."""
+    return user is not None and user.is_active and (demo or not user.is_demo)
+
+
+def get_current_user(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    token: Annotated[str | None, Depends(oauth2_scheme)],
+) -> User:
+    """The user behind the bearer token; 401 without a valid one."""
+    user_id = read_access_token(settings, token) if token else None
+    user = session.get(User, user_id) if user_id is not None else None
+    if not usable(user, demo=request.app.state.demo):
+        detail = "Log in first: send 'Authorization: Bearer <token>' from POST /api/v1/auth/token."
+        if token:
+            detail = "The access token is invalid or has expired; log in again at POST /api/v1/auth/token."
+        raise HTTPException(status_code=401, detail=detail, headers={"WWW-Authenticate": "Bearer"})
+    assert user is not None
+    return user
+
+
+CurrentUser = Annotated[User, Depends(get_current_user)]

@@ -1,0 +1,54 @@
+"""The FastAPI application: JSON API under /api/v1, the Danish web UI, and the health probes."""
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from sqlmodel import Session
+from starlette.middleware.sessions import SessionMiddleware
+
+from service import errors
+from service.api import auth, health, register
+from service.config import Settings, get_settings
+from service.persistence.db import demo_seeded, make_engine
+from service.ui import views
+
+API_PREFIX = "/api/v1"
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the app for the given settings (the process settings by default)."""
+    settings = settings or get_settings()
+    engine = make_engine(settings)
+    app = FastAPI(
+        title="boligsocial",
+        version="0.1.0",
+        summary="Sager for de boligsociale helhedsplaner i København",
+        description="Case management for the boards that govern Copenhagen's LBF-funded master plans.",
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.demo = settings.demo if settings.demo is not None else _demo_in_database(engine)
+    errors.install(app)
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=settings.signing_key(),
+        session_cookie="boligsocial_session",
+        max_age=8 * 3600,
+        same_site="lax",
+        https_only=settings.base_url.startswith("https://"),
+    )
+    app.include_router(health.router)
+    app.include_router(auth.router, prefix=API_PREFIX)
+    app.include_router(register.router, prefix=API_PREFIX)
+    app.include_router(views.router)
+    app.mount("/static", StaticFiles(directory=Path(__file__).parent / "ui" / "static"), name="static")
+    return app
+
+
+def _demo_in_database(engine: object) -> bool:
+    try:
+        with Session(engine) as session:  # type: ignore[arg-type]
+            return demo_seeded(session)
+    except Exception:  # an unmigrated or unreachable database simply has no demo yet
+        return False

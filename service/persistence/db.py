@@ -1,0 +1,79 @@
+"""Engines and sessions for SQLite (embedded) and PostgreSQL (production)."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import event, text
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session, create_engine, select
+
+from service.config import Settings, StartupError
+from service.persistence.tables import SystemState
+
+
+def make_engine(settings: Settings) -> Engine:
+    """An engine for the configured database; SQLite gets WAL, foreign keys and a busy timeout."""
+    url = settings.database
+    if url.get_backend_name() != "sqlite":
+        return create_engine(url, pool_pre_ping=True)
+    if url.database and url.database != ":memory:":
+        from pathlib import Path
+
+        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+    event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def check_database(engine: Engine, settings: Settings) -> None:
+    """Connect once, turning any failure into one line that names the setting."""
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except SQLAlchemyError as error:
+        reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
+        raise StartupError(
+            f"cannot reach the database in BOLIGSOCIAL_DATABASE_URL ({settings.redacted_database_url()}): {reason}"
+        ) from None
+
+
+@contextmanager
+def session_scope(engine: Engine) -> Iterator[Session]:
+    """A session committed on success and rolled back on any exception (for workers and commands)."""
+    with Session(engine) as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+
+
+def read_state(session: Session, key: str) -> SystemState | None:
+    return session.get(SystemState, key)
+
+
+def write_state(session: Session, key: str, value: str) -> None:
+    """Insert or update one system_state row (the caller commits)."""
+    row = session.get(SystemState, key)
+    now = datetime.now(UTC)
+    if row is None:
+        session.add(SystemState(key=key, value=value, updated_at=now))
+    else:
+        row.value, row.updated_at = value, now
+        session.add(row)
+
+
+def demo_seeded(session: Session) -> bool:
+    return session.exec(select(SystemState).where(SystemState.key == "demo_register")).first() is not None

@@ -1,0 +1,123 @@
+"""The server-rendered web UI: session-cookie login with a CSRF token, the register in Danish or English."""
+
+import secrets
+from pathlib import Path as FilePath
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Path, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+from sqlmodel import select
+
+from service import register
+from service.deps import SessionDep, usable
+from service.errors import NotFound
+from service.persistence.tables import User
+from service.security import verify_password
+from service.ui.i18n import LANGUAGES, language, translator
+
+templates = Jinja2Templates(directory=FilePath(__file__).parent / "templates")
+router = APIRouter(include_in_schema=False)
+
+
+def csrf_token(request: Request) -> str:
+    if "csrf" not in request.session:
+        request.session["csrf"] = secrets.token_urlsafe(32)
+    return str(request.session["csrf"])
+
+
+def csrf_ok(request: Request, token: str) -> bool:
+    return secrets.compare_digest(csrf_token(request), token)
+
+
+def render(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+    lang = language(request)
+    context |= {
+        "t": translator(lang),
+        "lang": lang,
+        "csrf": csrf_token(request),
+        "demo": request.app.state.demo,
+    }
+    return templates.TemplateResponse(request, name, context, status_code=status_code)
+
+
+def ui_user(request: Request, session: SessionDep) -> User | None:
+    user_id = request.session.get("user_id")
+    user = session.get(User, user_id) if user_id else None
+    return user if usable(user, demo=request.app.state.demo) else None
+
+
+def to_login(request: Request) -> RedirectResponse:
+    return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+
+
+@router.get("/login")
+def login_form(request: Request, next: str = "/") -> HTMLResponse:
+    return render(request, "login.html", next=next if next.startswith("/") else "/")
+
+
+@router.post("/login")
+def login(
+    request: Request,
+    session: SessionDep,
+    username: Annotated[str, Form()],
+    password: Annotated[str, Form()],
+    csrf: Annotated[str, Form()],
+    next: Annotated[str, Form()] = "/",
+) -> Response:
+    t = translator(language(request))
+    if not csrf_ok(request, csrf):
+        return render(request, "login.html", 403, error=t("session_expired"), next="/")
+    user = session.exec(select(User).where(User.username == username)).first()
+    if not (
+        verify_password(password, user.password_hash if user else None) and usable(user, demo=request.app.state.demo)
+    ):
+        return render(request, "login.html", 401, error=t("login_failed"), next=next, username=username)
+    assert user is not None
+    lang = request.session.get("lang")
+    request.session.clear()  # a fresh session on login: no fixation
+    request.session.update({"user_id": user.id, "csrf": secrets.token_urlsafe(32)} | ({"lang": lang} if lang else {}))
+    return RedirectResponse(next if next.startswith("/") and not next.startswith("//") else "/", status_code=303)
+
+
+@router.post("/logout")
+def logout(request: Request, csrf: Annotated[str, Form()]) -> Response:
+    if csrf_ok(request, csrf):
+        request.session.clear()
+    return RedirectResponse("/login", status_code=303)
+
+
+@router.get("/sprog/{lang}")
+def choose_language(request: Request, lang: str, back: str = "/") -> RedirectResponse:
+    if lang in LANGUAGES:
+        request.session["lang"] = lang
+    return RedirectResponse(back if back.startswith("/") and not back.startswith("//") else "/", status_code=303)
+
+
+@router.get("/")
+def plans_page(request: Request, session: SessionDep) -> Response:
+    user = ui_user(request, session)
+    if user is None:
+        return to_login(request)
+    return render(request, "plans.html", user=user, plans=register.list_plans(session=session))
+
+
+@router.get("/planer/{plan_id}")
+def plan_page(request: Request, session: SessionDep, plan_id: Annotated[int, Path(ge=1, le=2**63 - 1)]) -> Response:
+    user = ui_user(request, session)
+    if user is None:
+        return to_login(request)
+    try:
+        plan = register.get_plan(session=session, plan_id=plan_id)
+    except NotFound:
+        return render(request, "not_found.html", 404, user=user)
+    return render(request, "plan.html", user=user, plan=plan)
+
+
+@router.get("/bestyrelser")
+def boards_page(request: Request, session: SessionDep) -> Response:
+    user = ui_user(request, session)
+    if user is None:
+        return to_login(request)
+    boards = [register.get_board(session=session, board_id=b.id) for b in register.list_boards(session=session)]
+    return render(request, "boards.html", user=user, boards=boards)

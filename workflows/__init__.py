@@ -1,0 +1,1 @@
+"""Case types as data (see issue 3)."""
