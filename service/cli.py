@@ -86,19 +86,20 @@ def _die_with_parent() -> None:
 def start_worker(settings: Settings) -> subprocess.Popen[bytes]:
     schedule = settings.var_dir / "celerybeat-schedule"
     settings.var_dir.mkdir(parents=True, exist_ok=True)
-    command = [
-        sys.executable,
-        "-m",
-        "celery",
-        "-A",
-        "workers.app:celery_app",
-        "worker",
-        "--beat",
-        "--loglevel=INFO",
-        "--concurrency=2",
-        f"--schedule={schedule}",
-    ]
+    # One embedded worker: no peers to gossip or sync with, which also makes start and stop faster.
+    command = [sys.executable, "-m", "celery", "-A", "workers.app:celery_app", "worker", "--beat"]
+    command += ["--without-gossip", "--without-mingle", "--loglevel=INFO", "--concurrency=2", f"--schedule={schedule}"]
     return subprocess.Popen(command, preexec_fn=_die_with_parent)
+
+
+def stop_worker(worker: subprocess.Popen[bytes]) -> None:
+    """Warm shutdown (finish the running task), then kill if it takes too long."""
+    worker.terminate()
+    try:
+        worker.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        worker.kill()
+        worker.wait()
 
 
 @app.command()
@@ -126,12 +127,13 @@ def serve(
         f"boligsocial runs at {url} — log in at {url}/login" + (" as camilla.juhl, password demo" if demo else "")
     )
     typer.echo(f"API documentation: {url}/docs")
+    # uvicorn re-raises the SIGTERM it handled once it has stopped; turn that into an exit that runs `finally`.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
     finally:
         if worker is not None:
-            worker.terminate()
-            worker.wait(timeout=30)
+            stop_worker(worker)
 
 
 @app.command()

@@ -26,6 +26,14 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
         command.upgrade(config, revision)
 
 
+def downgrade(engine: Engine, revision: str) -> None:
+    """Undo migrations down to `revision` ("base" for an empty database)."""
+    config = alembic_config(engine)
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, revision)
+
+
 def pending(engine: Engine) -> bool:
     """True when the database is not at the newest revision."""
     heads = set(ScriptDirectory.from_config(alembic_config(engine)).get_heads())

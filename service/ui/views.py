@@ -17,6 +17,7 @@ from service.security import verify_password
 from service.ui.i18n import LANGUAGES, language, translator
 
 templates = Jinja2Templates(directory=FilePath(__file__).parent / "templates")
+templates.env.filters["dato"] = lambda d: d.strftime("%d.%m.%Y")  # Danish dates: 01.01.2016
 router = APIRouter(include_in_schema=False)
 
 

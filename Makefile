@@ -1,0 +1,22 @@
+# The two commands of the README: `make demo` runs the service with its demo, `make test` runs every check.
+PYTHON ?= python3
+VENV ?= .venv
+
+.PHONY: demo test bench docs clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install -q --upgrade pip
+	$(VENV)/bin/pip install -q -e '.[test]'
+	touch $@
+
+demo: $(VENV)/.installed
+	$(VENV)/bin/boligsocial db upgrade
+	$(VENV)/bin/boligsocial seed-demo
+	$(VENV)/bin/boligsocial serve
+
+test: $(VENV)/.installed
+	VENV=$(VENV) scripts/test.sh
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,86 @@
+"""The web UI in real headless Chromium (Debian's, driven by Playwright): Danish first, English on request."""
+
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+pytestmark = pytest.mark.browser
+CHROMIUM_FLAGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]  # fmt: skip
+SHOTS = Path(os.environ.get("BOLIGSOCIAL_SCREENSHOTS", "/tmp/boligsocial-screenshots"))
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    executable = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="da-DK")
+    page = context.new_page()
+    external: list[str] = []
+    page.on("request", lambda r: external.append(r.url) if not r.url.startswith("http://127.0.0.1") else None)
+    yield page
+    context.close()
+    assert external == [], f"the page asked the internet for {external}"
+
+
+def log_in(page: Page, base: str, username: str, password: str = "demo") -> None:
+    page.goto(f"{base}/")
+    expect(page).to_have_url(re.compile(r"/login\?next=/$"))
+    page.get_by_label("Brugernavn").fill(username)
+    page.get_by_label("Adgangskode").fill(password)
+    page.get_by_role("button", name="Log ind").click()
+
+
+def test_login_and_the_plan_overview_in_danish(page: Page, embedded: str) -> None:
+    page.goto(f"{embedded}/login")
+    expect(page.get_by_text("adgangskoden demo")).to_be_visible()
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SHOTS / "login.png")
+    log_in(page, embedded, "camilla.juhl")
+    expect(page.get_by_role("heading", name="Helhedsplaner")).to_be_visible()
+    expect(page.locator("tbody tr")).to_have_count(13)
+    row = page.locator("tr", has_text="HP-10")
+    expect(row).to_contain_text("Husum for Alle")
+    expect(row).to_contain_text("AAB")
+    expect(row).to_contain_text("Bydelsbestyrelse Brønshøj/Husum/Tingbjerg")
+    page.screenshot(path=SHOTS / "plans-da.png", full_page=True)
+    row.get_by_role("link", name="HP-10").click()
+    expect(page.get_by_role("heading", name=re.compile("Husum for Alle"))).to_be_visible()
+    expect(page.locator("tfoot")).to_contain_text("15.000.000 kr.")
+    page.screenshot(path=SHOTS / "plan-da.png", full_page=True)
+
+
+def test_wrong_password_is_said_plainly(page: Page, embedded: str) -> None:
+    log_in(page, embedded, "camilla.juhl", "forkert")
+    expect(page.get_by_role("alert")).to_have_text("Forkert brugernavn eller adgangskode.")
+
+
+def test_english_on_request_and_logout(page: Page, embedded: str) -> None:
+    log_in(page, embedded, "eva.holm")
+    page.get_by_role("link", name="EN").click()
+    expect(page.get_by_role("heading", name="Master plans")).to_be_visible()
+    page.get_by_role("link", name="Boards").click()
+    expect(page.get_by_role("heading", name="Bydelsbestyrelse Amager")).to_be_visible()
+    page.screenshot(path=SHOTS / "boards-en.png", full_page=True)
+    page.get_by_role("button", name="Log out").click()
+    expect(page).to_have_url(re.compile("/login$"))
+    page.goto(f"{embedded}/bestyrelser")
+    expect(page).to_have_url(re.compile(r"/login\?next=/bestyrelser$"))
+
+
+def test_a_login_post_without_the_csrf_token_is_refused(page: Page, embedded: str) -> None:
+    response = page.request.post(f"{embedded}/login", form={"username": "eva.holm", "password": "demo", "csrf": "x"})
+    assert response.status == 403
