@@ -123,9 +123,7 @@ def serve(
         fail(str(error))
     worker = None if no_worker else start_worker(settings)
     url = f"http://{host}:{port}"
-    typer.echo(
-        f"boligsocial runs at {url} — log in at {url}/login" + (" as camilla.juhl, password demo" if demo else "")
-    )
+    typer.echo(f"boligsocial runs at {url} — log in at {url}/login" + (" as camilla.juhl, password demo" if demo else ""))
     typer.echo(f"API documentation: {url}/docs")
     # uvicorn re-raises the SIGTERM it handled once it has stopped; turn that into an exit that runs `finally`.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
@@ -172,11 +170,7 @@ def users_create(
     with Session(ready_engine(load_settings())) as session:
         if session.exec(select(User).where(User.username == username)).first():
             fail(f"there is already a user called {username!r}")
-        org = (
-            session.exec(select(Organisation).where(Organisation.code == organisation)).first()
-            if organisation
-            else None
-        )
+        org = session.exec(select(Organisation).where(Organisation.code == organisation)).first() if organisation else None
         if organisation and org is None:
             fail(f"there is no organisation with code {organisation!r} (see GET /api/v1/organisations)")
         session.add(

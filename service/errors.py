@@ -6,6 +6,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 PROBLEM_JSON = "application/problem+json"
@@ -32,6 +33,22 @@ class Forbidden(ServiceError):
 
 class Conflict(ServiceError):
     status = 409
+
+
+class Invalid(ServiceError):
+    """Input that cannot be used; `errors` lists each offending field."""
+
+    status = 422
+
+    def __init__(self, detail: str, errors: list[dict[str, str]]) -> None:
+        super().__init__(detail, errors=errors)
+
+
+def field_errors(error: ValidationError, prefix: str) -> Invalid:
+    """A pydantic validation error as a 422 naming each field under `prefix` (e.g. "data")."""
+    fields = [{"field": ".".join([prefix, *map(str, e["loc"])]), "message": e["msg"]} for e in error.errors()]
+    summary = "; ".join(f"{f['field']}: {f['message']}" for f in fields)
+    return Invalid(f"The request is not valid: {summary}", fields)
 
 
 def problem(status: int, detail: str, **extra: Any) -> JSONResponse:

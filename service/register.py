@@ -157,9 +157,7 @@ def get_plan(*, session: Session, plan_id: int) -> schemas.PlanDetail:
         grant=_grant(session, plan_id),
         budget=budget,
         budget_total_dkk=sum(area.total_dkk for area in budget),
-        strategic_agreement=schemas.AgreementPublic.model_validate(agreement, from_attributes=True)
-        if agreement
-        else None,
+        strategic_agreement=schemas.AgreementPublic.model_validate(agreement, from_attributes=True) if agreement else None,
         project_leaders=[ref(u) for u in leaders],
     )
 
@@ -194,9 +192,7 @@ def _grant(session: Session, plan_id: int) -> schemas.GrantPublic | None:
     grant = session.exec(select(Grant).where(Grant.plan_id == plan_id)).first()
     if grant is None:
         return None
-    fundings = {
-        f.funder: f.amount_dkk for f in session.exec(select(GrantFunding).where(GrantFunding.grant_id == grant.id))
-    }
+    fundings = {f.funder: f.amount_dkk for f in session.exec(select(GrantFunding).where(GrantFunding.grant_id == grant.id))}
     return schemas.GrantPublic(
         reference=grant.reference,
         granted_on=grant.granted_on,
@@ -240,9 +236,7 @@ def get_board(*, session: Session, board_id: int) -> schemas.BoardDetail:
         for (user_id, _), rows in seats.items()
     ]
     context = _PlanContext(session)
-    plans = [
-        ref(p) for p in session.exec(select(Plan).order_by(col(Plan.code))) if context.deciding_body(p).id == board_id
-    ]
+    plans = [ref(p) for p in session.exec(select(Plan).order_by(col(Plan.code))) if context.deciding_body(p).id == board_id]
     charter = session.exec(
         select(Charter)
         .where(Charter.board_id == board_id, col(Charter.superseded_on).is_(None))
@@ -284,6 +278,4 @@ def get_meeting(*, session: Session, meeting_id: int) -> schemas.MeetingPublic:
     meeting: Meeting = get_or_404(session, Meeting, meeting_id, "meeting")
     board = session.get(Board, meeting.board_id)
     assert meeting.id is not None and board is not None
-    return schemas.MeetingPublic(
-        id=meeting.id, board=ref(board), starts_at=meeting.starts_at, location=meeting.location
-    )
+    return schemas.MeetingPublic(id=meeting.id, board=ref(board), starts_at=meeting.starts_at, location=meeting.location)

@@ -28,9 +28,7 @@ def clean_env(**extra: str) -> dict[str, str]:
 
 
 def run(cwd: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(BIN), *args], cwd=cwd, env=env or clean_env(), capture_output=True, text=True, timeout=120
-    )
+    return subprocess.run([str(BIN), *args], cwd=cwd, env=env or clean_env(), capture_output=True, text=True, timeout=120)
 
 
 def free_port() -> int:

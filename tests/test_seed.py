@@ -45,9 +45,7 @@ def test_budgets_and_grants_add_up_to_each_plans_total(session: Session) -> None
     assert sum(line.amount_dkk for line in lines if line.funder == "LBF") == 11_250_000
     for plan in session.exec(select(Plan)):
         budget = session.exec(select(func.sum(BudgetLine.amount_dkk)).where(BudgetLine.plan_id == plan.id)).one()
-        granted = session.exec(
-            select(func.sum(GrantFunding.amount_dkk)).join(Grant).where(Grant.plan_id == plan.id)
-        ).one()
+        granted = session.exec(select(func.sum(GrantFunding.amount_dkk)).join(Grant).where(Grant.plan_id == plan.id)).one()
         assert budget == granted > 0, plan.code
 
 

@@ -70,9 +70,7 @@ def login(
     if not csrf_ok(request, csrf):
         return render(request, "login.html", 403, error=t("session_expired"), next="/")
     user = session.exec(select(User).where(User.username == username)).first()
-    if not (
-        verify_password(password, user.password_hash if user else None) and usable(user, demo=request.app.state.demo)
-    ):
+    if not (verify_password(password, user.password_hash if user else None) and usable(user, demo=request.app.state.demo)):
         return render(request, "login.html", 401, error=t("login_failed"), next=next, username=username)
     assert user is not None
     lang = request.session.get("lang")

@@ -4,7 +4,8 @@ from alembic import context
 from sqlalchemy import engine_from_config, pool
 from sqlmodel import SQLModel
 
-import service.persistence.tables  # noqa: F401  (registers every table on SQLModel.metadata)
+import service.persistence.case_tables
+import service.persistence.tables  # noqa: F401
 
 config = context.config
 target_metadata = SQLModel.metadata

@@ -66,9 +66,7 @@ def upgrade() -> None:
             ["organisations.id"],
             name=op.f("fk_organisations_administrator_id_organisations"),
         ),
-        sa.ForeignKeyConstraint(
-            ["parent_id"], ["organisations.id"], name=op.f("fk_organisations_parent_id_organisations")
-        ),
+        sa.ForeignKeyConstraint(["parent_id"], ["organisations.id"], name=op.f("fk_organisations_parent_id_organisations")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_organisations")),
         sa.UniqueConstraint("code", name=op.f("uq_organisations_code")),
     )

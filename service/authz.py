@@ -1,0 +1,161 @@
+"""Who an actor is in relation to a case, derived from the register: employment, seats and assignments."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from sqlmodel import Session, col, select
+
+from service.persistence.tables import (
+    Board,
+    BoardKind,
+    Charter,
+    Competence,
+    DecisionRule,
+    Membership,
+    Organisation,
+    OrganisationKind,
+    Plan,
+    PlanAssignment,
+    PlanParty,
+    SystemRole,
+    User,
+)
+from workflows.spec import Role
+
+CITY = "KK"  # the City votes as one party where it is one (strategic agreements)
+
+
+@dataclass(frozen=True)
+class Actor:
+    """A user with what the register says about them, loaded once per request."""
+
+    user_id: int
+    username: str
+    organisation_id: int | None
+    organisation_kind: str | None
+    acts_for: frozenset[str]  # their own organisation and those it administers
+    seats: dict[int, frozenset[str]]  # board id -> organisations represented there
+    city_seats: frozenset[int]  # boards where they sit for a City administration
+    leads: frozenset[int]  # plans they are project leader of
+    is_admin: bool = False
+
+    @property
+    def is_secretariat(self) -> bool:
+        return self.organisation_kind == OrganisationKind.secretariat
+
+
+def load_actor(session: Session, user: User) -> Actor:
+    """The actor behind a user, with their seats and the organisations they act for."""
+    assert user.id is not None
+    orgs = {o.id: o for o in session.exec(select(Organisation))}
+    own = orgs.get(user.organisation_id) if user.organisation_id else None
+    acts_for = set()
+    if own is not None:
+        acts_for.add(own.code)
+        acts_for |= {o.code for o in orgs.values() if o.administrator_id == own.id}
+    seats: dict[int, set[str]] = defaultdict(set)
+    city_seats = set()
+    for m in session.exec(select(Membership).where(Membership.user_id == user.id, col(Membership.valid_to).is_(None))):
+        org = orgs.get(m.organisation_id) if m.organisation_id else None
+        seats[m.board_id]  # a seat even when representing no organisation (residents)
+        if org is not None:
+            seats[m.board_id].add(org.code)
+            if org.kind in (OrganisationKind.administration, OrganisationKind.municipality):
+                city_seats.add(m.board_id)
+    leads = session.exec(select(PlanAssignment.plan_id).where(PlanAssignment.user_id == user.id)).all()
+    return Actor(
+        user_id=user.id,
+        username=user.username,
+        organisation_id=user.organisation_id,
+        organisation_kind=own.kind if own else None,
+        acts_for=frozenset(acts_for),
+        seats={board: frozenset(codes) for board, codes in seats.items()},
+        city_seats=frozenset(city_seats),
+        leads=frozenset(leads),
+        is_admin=user.system_role == SystemRole.admin,
+    )
+
+
+@dataclass(frozen=True)
+class CaseSetting:
+    """The register facts around one case: its plan's parties and the boards involved."""
+
+    plan_id: int | None
+    parties: frozenset[str]
+    deciding_board_id: int | None
+    central_board_id: int | None
+    local_board_ids: frozenset[int] = frozenset()
+    decision_rule: str = DecisionRule.unanimity
+    voters: frozenset[str] = field(default_factory=frozenset)
+
+
+def plan_deciding_board(session: Session, plan: Plan) -> Board | None:
+    """The board that decides on a plan now: its district board, or the central board after a transfer."""
+    if plan.competence == Competence.central:
+        return session.exec(select(Board).where(Board.kind == BoardKind.central)).first()
+    query = select(Board).where(Board.kind == BoardKind.district, Board.district_id == plan.district_id)
+    return session.exec(query).first()
+
+
+def decision_rule(session: Session, board_id: int | None) -> str:
+    """The rule in the board's charter in force, unanimity without one."""
+    if board_id is None:
+        return DecisionRule.unanimity
+    charter = session.exec(
+        select(Charter)
+        .where(Charter.board_id == board_id, col(Charter.superseded_on).is_(None))
+        .order_by(col(Charter.version).desc())
+    ).first()
+    return charter.decision_rule if charter else DecisionRule.unanimity
+
+
+def case_setting(
+    session: Session, *, plan_id: int | None, deciding_board_id: int | None, city_is_party: bool = False
+) -> CaseSetting:
+    central = session.exec(select(Board.id).where(Board.kind == BoardKind.central)).first()
+    parties: frozenset[str] = frozenset()
+    local: frozenset[int] = frozenset()
+    if plan_id is not None:
+        codes = session.exec(
+            select(Organisation.code).join(PlanParty, col(PlanParty.organisation_id) == col(Organisation.id))
+            .where(PlanParty.plan_id == plan_id)
+        ).all()  # fmt: skip
+        parties = frozenset(codes)
+        local = frozenset(
+            b for b in session.exec(select(Board.id).where(Board.plan_id == plan_id, Board.kind == BoardKind.local))
+            if b is not None
+        )  # fmt: skip
+    return CaseSetting(
+        plan_id=plan_id,
+        parties=parties,
+        deciding_board_id=deciding_board_id,
+        central_board_id=central,
+        local_board_ids=local,
+        decision_rule=decision_rule(session, deciding_board_id),
+        voters=parties | {CITY} if city_is_party else parties,
+    )
+
+
+def roles_for(actor: Actor, setting: CaseSetting) -> dict[Role, frozenset[str]]:
+    """Each role the actor has on the case, with the organisations that role lets them act or vote for."""
+    roles: dict[Role, frozenset[str]] = {}
+    if actor.is_secretariat:
+        roles[Role.secretariat] = setting.voters
+    if actor.is_admin:
+        roles[Role.admin] = frozenset()
+    if setting.plan_id in actor.leads:
+        roles[Role.project_leader] = frozenset()
+    if actor.acts_for & setting.parties:
+        roles[Role.party_org] = actor.acts_for & setting.parties
+    board = setting.deciding_board_id
+    if board is not None and board in actor.seats:
+        represented = actor.seats[board] & setting.voters
+        if represented:
+            roles[Role.deciding_party_member] = represented
+        if board in actor.city_seats:
+            roles[Role.city_member] = frozenset({CITY}) & setting.voters
+    if setting.central_board_id in actor.seats:
+        roles[Role.central_member] = frozenset()
+    if setting.local_board_ids & actor.seats.keys():
+        roles[Role.local_group_member] = frozenset()
+    return roles

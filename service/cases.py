@@ -1,0 +1,296 @@
+"""Opening cases and taking actions on them: one database transaction per call, all or nothing.
+
+An accepted action changes the case row (checked against the expected version), appends one history
+event, closes and opens deadline rows, writes outbox rows for its notifications and applies its effects.
+A refused action writes nothing.
+"""
+
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+from sqlalchemy import insert, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from service import effects, outbox
+from service.authz import Actor, CaseSetting, case_setting, plan_deciding_board, roles_for
+from service.deadlines import open_deadlines, sync_deadlines
+from service.errors import Conflict, Forbidden, Invalid, NotFound, ServiceError, field_errors
+from service.persistence.case_tables import Case, CaseEvent
+from service.persistence.tables import Board, BoardKind, Plan
+from workflows.machine import Assessment, assess, fire
+from workflows.registry import WORKFLOWS
+from workflows.spec import Facts, Role, Workflow
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Situation:
+    """A case with its workflow, register setting and the actor's roles on it."""
+
+    case: Case
+    workflow: Workflow
+    setting: CaseSetting
+    roles: dict[Role, frozenset[str]]
+    facts: Facts
+
+
+def validate(schema: type[BaseModel] | None, data: dict[str, Any] | None, prefix: str = "data") -> dict[str, Any]:
+    """Input checked against its schema, as plain JSON-ready data; a 422 naming each bad field otherwise."""
+    if schema is None:
+        if data:
+            raise Invalid(f"This action takes no {prefix}.", [{"field": prefix, "message": "must be empty"}])
+        return {}
+    try:
+        return schema.model_validate(data or {}).model_dump(mode="json", exclude_none=True)
+    except ValidationError as error:
+        raise field_errors(error, prefix) from None
+
+
+def situation(session: Session, case: Case, actor: Actor, action_data: dict[str, Any] | None = None) -> Situation:
+    workflow = WORKFLOWS[case.case_type]
+    setting = case_setting(
+        session,
+        plan_id=case.plan_id,
+        deciding_board_id=case.deciding_board_id,
+        city_is_party=Role.city_member in {r for a in workflow.actions if a.name == "vote" for r in a.who},
+    )
+    votes, consents = _round(session, case, workflow)
+    facts = Facts(
+        state=case.state,
+        data=case.data,
+        action_data=action_data or {},
+        voters=setting.voters,
+        votes=votes,
+        decision_rule=setting.decision_rule,
+        consents=consents,
+    )
+    return Situation(case, workflow, setting, roles_for(actor, setting), facts)
+
+
+def _round(session: Session, case: Case, workflow: Workflow) -> tuple[dict[str, str], frozenset[str]]:
+    """Votes and consents given since the case last entered its current state."""
+    kinds = {a.name for a in workflow.actions_from(case.state) if a.name in ("vote", "consent")}
+    if not kinds:
+        return {}, frozenset()
+    rows = session.exec(
+        select(CaseEvent.action, CaseEvent.from_state, CaseEvent.to_state, CaseEvent.data)
+        .where(CaseEvent.case_id == case.id)
+        .order_by(col(CaseEvent.seq))
+    )
+    votes: dict[str, str] = {}
+    consents: set[str] = set()
+    for action, from_state, to_state, data in rows:
+        if to_state == case.state and from_state != to_state:
+            votes, consents = {}, set()  # a new round begins each time the case enters the state
+        elif action == "vote":
+            votes[data["organisation"]] = data["vote"]
+        elif action == "consent":
+            consents.add(data["organisation"])
+    return votes, frozenset(consents)
+
+
+def allowed_actions(session: Session, *, case: Case, actor: Actor) -> list[Assessment]:
+    """Every action from the case's state, with whether this actor may take it now and why not."""
+    here = situation(session, case, actor)
+    return assess(here.workflow, case.state, here.roles, here.facts)
+
+
+def get_case(session: Session, case_id: int) -> Case:
+    case = session.get(Case, case_id)
+    if case is None:
+        raise NotFound(f"There is no case with id {case_id}.")
+    return case
+
+
+def _conflict(session: Session, case: Case, actor: Actor, detail: str) -> Conflict:
+    allowed = [a.action.name for a in allowed_actions(session, case=case, actor=actor) if a.allowed]
+    return Conflict(detail, state=case.state, version=case.version, allowed_actions=allowed)
+
+
+def apply_action(
+    session: Session,
+    *,
+    actor: Actor,
+    case_id: int,
+    action: str,
+    expected_version: int,
+    comment: str = "",
+    data: dict[str, Any] | None = None,
+    idempotency_key: str | None = None,
+    now: datetime | None = None,
+) -> Case:
+    """Take an action on a case in one transaction, or refuse it leaving no trace."""
+    now = now or datetime.now(UTC)
+    try:
+        case = _apply(session, actor, case_id, action, expected_version, comment, data, idempotency_key, now)
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        replay = _replay(session, case_id, idempotency_key, action) if idempotency_key else None
+        if replay is None:
+            raise
+        return replay
+    except BaseException as error:
+        session.rollback()
+        if isinstance(error, ServiceError):
+            log.info("refused %s on case %s by %s: %s", action, case_id, actor.username, error.detail)
+        raise
+    session.refresh(case)
+    return case
+
+
+def _replay(session: Session, case_id: int, key: str, action: str) -> Case | None:
+    """The case as it is now, if this idempotency key already took this action on it."""
+    first = session.exec(
+        select(CaseEvent.action).where(CaseEvent.case_id == case_id, CaseEvent.idempotency_key == key)
+    ).first()
+    if first is None:
+        return None
+    if first != action:
+        raise Conflict(f"The Idempotency-Key {key!r} was already used for '{first}' on this case.")
+    return get_case(session, case_id)
+
+
+def _apply(
+    session: Session,
+    actor: Actor,
+    case_id: int,
+    action: str,
+    expected_version: int,
+    comment: str,
+    data: dict[str, Any] | None,
+    key: str | None,
+    now: datetime,
+) -> Case:
+    case = get_case(session, case_id)
+    if key and (replay := _replay(session, case_id, key, action)) is not None:
+        return replay
+    if case.version != expected_version:
+        raise _conflict(
+            session, case, actor,
+            f"The case has changed since version {expected_version}: it is now version {case.version}, "
+            f"in state '{case.state}'. Reload it and try again.",
+        )  # fmt: skip
+    workflow = WORKFLOWS[case.case_type]
+    spec = workflow.action(action)
+    if spec is None or case.state not in spec.source:
+        raise _conflict(session, case, actor, f"'{action}' is not possible while the case is '{case.state}'.")
+    action_data = validate(spec.requires, data)
+    here = situation(session, case, actor, action_data)
+    verdict = next(a for a in assess(workflow, case.state, here.roles, here.facts) if a.action.name == action)
+    if not verdict.allowed:
+        reason = f"{verdict.reason}." if verdict.reason else "not allowed."
+        if verdict.guard is None or verdict.guard.status == 403:
+            raise Forbidden(f"You may not do this: {reason}")
+        if verdict.guard.status == 422:
+            field = verdict.guard.field or "data"
+            raise Invalid(f"The request is not valid: {field}: {reason}", [{"field": field, "message": reason}])
+        raise _conflict(session, case, actor, f"Not possible now: {reason}")
+    old_state = case.state
+    new_state = fire(case.case_type, old_state, action, verdict.facts or here.facts)
+    new_data = effects.prepare(session, here, spec, action_data, now)
+    deciding = new_data.pop("_deciding_board_id", case.deciding_board_id)
+    version = case.version + 1
+    changed = session.execute(
+        update(Case)
+        .where(col(Case.id) == case.id, col(Case.version) == expected_version)
+        .values(state=new_state, version=version, data=new_data, deciding_board_id=deciding,
+                is_open=new_state not in workflow.final_states)
+        .execution_options(synchronize_session=False)
+    )  # fmt: skip
+    if changed.rowcount != 1:  # type: ignore[attr-defined]
+        session.rollback()
+        raise _conflict(session, get_case(session, case_id), actor, "Someone else changed the case at the same moment.")
+    event_id = session.execute(
+        insert(CaseEvent).returning(col(CaseEvent.id)),
+        [dict(case_id=case.id, seq=version, at=now, actor_id=actor.user_id, acting_for_id=actor.organisation_id,
+              action=action, from_state=old_state, to_state=new_state, comment=comment, data=action_data,
+              idempotency_key=key)],
+    ).scalar_one()  # fmt: skip
+    if new_state != old_state:
+        sync_deadlines(session, workflow, case_id=case_id, state=new_state, data=new_data, event_id=event_id, now=now)
+    effects.apply(session, here, spec, action_data, event_id, now)
+    outbox.enqueue(session, here, spec, event_id=event_id, actor_id=actor.user_id, now=now)
+    session.expire(case)
+    return case
+
+
+def open_case(
+    session: Session,
+    *,
+    actor: Actor,
+    case_type: str,
+    title: str,
+    description: str = "",
+    plan_id: int | None = None,
+    board_id: int | None = None,
+    data: dict[str, Any] | None = None,
+    now: datetime | None = None,
+) -> Case:
+    """Open a case of a type in its initial state, for the plan or board it concerns."""
+    now = now or datetime.now(UTC)
+    workflow = WORKFLOWS.get(case_type)
+    if workflow is None:
+        known = ", ".join(sorted(WORKFLOWS))
+        raise Invalid(
+            f"Unknown case type {case_type!r}; use one of {known}.", [{"field": "case_type", "message": "unknown"}]
+        )
+    case_data = validate(workflow.data_schema, data)
+    effects.check_data(session, case_data)
+    deciding = _subject(session, workflow, plan_id, board_id)
+    setting = case_setting(session, plan_id=plan_id if workflow.subject == "plan" else None, deciding_board_id=deciding)
+    if not roles_for(actor, setting).keys() & set(workflow.creators):
+        who = ", ".join(r.value.replace("_", " ") for r in workflow.creators)
+        raise Forbidden(f"You may not do this: only {who} may open a {workflow.en.lower()} here.")
+    try:
+        case = Case(reference=f"new-{uuid.uuid4().hex}", case_type=case_type, state=workflow.initial, title=title,
+                    description=description, plan_id=plan_id if workflow.subject == "plan" else None,
+                    board_id=board_id if workflow.subject == "board" else None, deciding_board_id=deciding,
+                    data=case_data, created_by_id=actor.user_id)  # fmt: skip
+        session.add(case)
+        session.flush()
+        assert case.id is not None
+        case.reference = f"BS-{now.year}-{case.id:04d}"
+        event = CaseEvent(case_id=case.id, seq=1, at=now, actor_id=actor.user_id, acting_for_id=actor.organisation_id,
+                          action="open", from_state=None, to_state=workflow.initial, data=case_data)  # fmt: skip
+        session.add(event)
+        session.flush()
+        assert event.id is not None
+        open_deadlines(
+            session, workflow, case_id=case.id, state=workflow.initial, data=case_data, event_id=event.id, now=now
+        )
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    session.refresh(case)
+    return case
+
+
+def _subject(session: Session, workflow: Workflow, plan_id: int | None, board_id: int | None) -> int | None:
+    """Check the plan or board the case concerns and return the board that decides on it."""
+    central = session.exec(select(Board.id).where(Board.kind == BoardKind.central)).first()
+    if workflow.subject == "board":
+        board = session.get(Board, board_id) if board_id else None
+        if board is None or board.kind != BoardKind.district:
+            raise Invalid(
+                "A charter belongs to a district board: give its board_id.",
+                [{"field": "board_id", "message": "must be a district board"}],
+            )
+        return central
+    plan = session.get(Plan, plan_id) if plan_id else None
+    if plan is None:
+        raise Invalid(
+            f"A {workflow.en.lower()} concerns a plan: give an existing plan_id.",
+            [{"field": "plan_id", "message": "unknown or missing"}],
+        )
+    if workflow.key == "competence_transfer":
+        return central
+    board = plan_deciding_board(session, plan)
+    return board.id if board else None

@@ -1,0 +1,109 @@
+"""Cases and what hangs off them: the append-only history, deadlines, the outbox and budget changes.
+
+Durations are computed from `case_events` alone; no table here keeps a timestamp per state.
+"""
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlmodel import Field, SQLModel
+
+from service.persistence.tables import Funder, enum_type
+
+
+def json_column() -> Any:
+    return Column(JSON().with_variant(JSONB(), "postgresql"), nullable=False)
+
+
+class Case(SQLModel, table=True):
+    __tablename__ = "cases"
+    __table_args__ = (Index("ix_cases_case_type_state", "case_type", "state"),)
+    id: int | None = Field(default=None, primary_key=True)
+    reference: str = Field(max_length=30, unique=True)
+    case_type: str = Field(max_length=50)
+    state: str = Field(max_length=50)
+    version: int = 1
+    is_open: bool = Field(default=True, index=True)
+    plan_id: int | None = Field(default=None, foreign_key="plans.id", index=True)
+    board_id: int | None = Field(default=None, foreign_key="boards.id", index=True)
+    deciding_board_id: int | None = Field(default=None, foreign_key="boards.id")
+    title: str = Field(max_length=300)
+    description: str = ""
+    data: dict[str, Any] = Field(default_factory=dict, sa_column=json_column())
+    created_by_id: int | None = Field(default=None, foreign_key="users.id")
+
+
+class CaseEvent(SQLModel, table=True):
+    """One accepted action (or system event) on a case; never updated, never deleted."""
+
+    __tablename__ = "case_events"
+    __table_args__ = (
+        UniqueConstraint("case_id", "seq"),
+        UniqueConstraint("case_id", "idempotency_key"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="cases.id", index=True)
+    seq: int  # the case's version after this event
+    at: datetime
+    actor_id: int | None = Field(default=None, foreign_key="users.id")
+    acting_for_id: int | None = Field(default=None, foreign_key="organisations.id")
+    action: str = Field(max_length=50)
+    from_state: str | None = Field(default=None, max_length=50)
+    to_state: str = Field(max_length=50)
+    comment: str = ""
+    data: dict[str, Any] = Field(default_factory=dict, sa_column=json_column())
+    idempotency_key: str | None = Field(default=None, max_length=200)
+
+
+class DeadlineStatus(StrEnum):
+    open = "open"
+    met = "met"  # the case left the states the deadline runs in
+    cancelled = "cancelled"
+
+
+class CaseDeadline(SQLModel, table=True):
+    __tablename__ = "case_deadlines"
+    __table_args__ = (Index("ix_case_deadlines_status_due_on", "status", "due_on"),)
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="cases.id", index=True)
+    name: str = Field(max_length=50)
+    kind: str = Field(max_length=30)
+    status: DeadlineStatus = Field(default=DeadlineStatus.open, sa_type=enum_type(DeadlineStatus))
+    due_on: date
+    escalate_on: date | None = None
+    rule: str = Field(max_length=200)  # how due_on was computed, e.g. "10 working days (DK public + optional)"
+    opened_event_id: int = Field(foreign_key="case_events.id")
+    closed_event_id: int | None = Field(default=None, foreign_key="case_events.id")
+
+
+class OutboxMessage(SQLModel, table=True):
+    """A notification written in the same transaction as its event and delivered after the commit."""
+
+    __tablename__ = "outbox"
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="cases.id", index=True)
+    event_id: int = Field(foreign_key="case_events.id")
+    topic: str = Field(max_length=50)
+    audience: str = Field(max_length=50)
+    recipient_ids: list[int] = Field(default_factory=list, sa_column=json_column())
+    created_at: datetime
+    sent_at: datetime | None = Field(default=None, index=True)
+    attempts: int = 0
+    last_error: str | None = Field(default=None, max_length=2000)
+
+
+class BudgetChange(SQLModel, table=True):
+    """One line of an implemented economic change: the plan's budget history."""
+
+    __tablename__ = "budget_changes"
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(foreign_key="plans.id", index=True)
+    case_id: int = Field(foreign_key="cases.id")
+    event_id: int = Field(foreign_key="case_events.id")
+    activity_area_id: int = Field(foreign_key="activity_areas.id")
+    year: int
+    funder: Funder = Field(sa_type=enum_type(Funder))
+    delta_dkk: int

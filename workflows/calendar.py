@@ -1,0 +1,39 @@
+"""Danish working days for deadlines: no weekends, no public holidays, and by default not 5 June, 24 and 31 Dec."""
+
+from datetime import date, timedelta
+from functools import cache
+
+import holidays
+
+EXTRA_CLOSED = ((6, 5), (12, 24), (12, 31))  # Grundlovsdag, juleaften, nytårsaften (domain.md §6)
+RULE = "Danish public holidays (holidays.Denmark) plus 5 June, 24 and 31 December"
+
+
+@cache
+def _closed(year: int) -> frozenset[date]:
+    public = holidays.country_holidays("DK", years=year)
+    return frozenset(public) | {date(year, month, day) for month, day in EXTRA_CLOSED}
+
+
+def is_working_day(day: date) -> bool:
+    return day.weekday() < 5 and day not in _closed(day.year)
+
+
+def next_working_day(day: date) -> date:
+    """The day itself if it is a working day, else the next one."""
+    while not is_working_day(day):
+        day += timedelta(days=1)
+    return day
+
+
+def add_working_days(start: date, count: int) -> date:
+    """The date `count` working days after `start` (the start itself not counted)."""
+    day = start
+    for _ in range(count):
+        day = next_working_day(day + timedelta(days=1))
+    return day
+
+
+def add_calendar_days(start: date, count: int) -> date:
+    """`count` calendar days later, moved to the next working day if it falls on a closed day."""
+    return next_working_day(start + timedelta(days=count))

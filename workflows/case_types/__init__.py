@@ -1,0 +1,1 @@
+"""One module per case type; each defines WORKFLOW."""

@@ -1,0 +1,72 @@
+"""Kommissorium og forretningsorden of a district board: central-board approval, then LBF's (§4.3)."""
+
+from typing import Literal
+
+from pydantic import Field
+
+from workflows import schemas
+from workflows.blocks import SECRETARIAT, lbf_answers
+from workflows.spec import Action, Deadline, DeadlineKind, Role, State, Wait, Workflow
+
+
+class CharterData(schemas.Strict):
+    decision_rule: Literal["unanimity", "majority"] = "unanimity"
+    summary: str = Field(default="", max_length=20_000)
+
+
+class Edit(schemas.Strict):
+    decision_rule: Literal["unanimity", "majority"] | None = None
+    summary: str | None = Field(default=None, max_length=20_000)
+
+
+CENTRAL = (Role.central_member, Role.secretariat)
+
+WORKFLOW = Workflow(
+    key="charter",
+    da="Kommissorium og forretningsorden",
+    en="Charter",
+    subject="board",
+    initial="draft",
+    creators=SECRETARIAT,
+    data_schema=CharterData,
+    states=(
+        State("draft", "Kladde", "Draft"),
+        State("district_board_consulted", "Drøftet i bydelsbestyrelsen", "District board consulted"),
+        State("submitted_to_central_board", "Sendt til Boligsocial Bestyrelse", "Submitted to the central board",
+              Wait.meeting),
+        State("scheduled", "Sat på dagsorden", "Scheduled", Wait.meeting),
+        State("returned", "Sendt tilbage", "Returned"),
+        State("central_approved", "Godkendt af Boligsocial Bestyrelse", "Approved by the central board"),
+        State("sent_to_lbf", "Sendt til LBF", "Sent to LBF", Wait.lbf),
+        State("lbf_approved", "Godkendt af LBF", "Approved by LBF"),
+        State("lbf_returned", "Sendt tilbage af LBF", "Returned by LBF"),
+        State("in_force", "Trådt i kraft", "In force", Wait.done, final=True),
+        State("withdrawn", "Trukket tilbage", "Withdrawn", Wait.done, final=True),
+    ),
+    actions=(
+        Action("edit", ("draft",), None, SECRETARIAT, "Redigér", "Edit", requires=Edit),
+        Action("consult_district_board", ("draft",), "district_board_consulted", SECRETARIAT,
+               "Drøft i bydelsbestyrelsen", "Consult the district board"),
+        Action("submit_to_central_board", ("draft", "district_board_consulted"), "submitted_to_central_board",
+               SECRETARIAT, "Send til Boligsocial Bestyrelse", "Submit to the central board"),
+        Action("schedule", ("submitted_to_central_board",), "scheduled", SECRETARIAT, "Sæt på dagsorden", "Schedule",
+               requires=schemas.Schedule, notifies=("central_board",)),
+        Action("give_statement", ("scheduled",), None, CENTRAL, "Afgiv udtalelse", "Give statement",
+               requires=schemas.Statement),
+        Action("approve", ("scheduled",), "central_approved", SECRETARIAT, "Registrér godkendelse",
+               "Record approval"),
+        Action("send_back", ("scheduled",), "returned", SECRETARIAT, "Send tilbage", "Send back"),
+        Action("postpone", ("scheduled",), "submitted_to_central_board", SECRETARIAT, "Udsæt", "Postpone"),
+        Action("revise", ("returned", "lbf_returned"), "draft", SECRETARIAT, "Genoptag kladde", "Revise"),
+        Action("send_to_lbf", ("central_approved",), "sent_to_lbf", SECRETARIAT, "Send til LBF", "Send to LBF"),
+        *lbf_answers(waiting="sent_to_lbf", approved="lbf_approved", rejected="lbf_returned", queried=None),
+        Action("put_in_force", ("lbf_approved",), "in_force", SECRETARIAT, "Sæt i kraft", "Put in force",
+               effects=("new_charter_version",), notifies=("deciding_board",)),
+        Action("withdraw", ("draft", "district_board_consulted", "submitted_to_central_board", "returned",
+                            "lbf_returned"), "withdrawn", SECRETARIAT, "Træk tilbage", "Withdraw"),
+    ),
+    deadlines=(
+        Deadline("lbf_reply", "sent_to_lbf", ("sent_to_lbf",), DeadlineKind.external_body, calendar_days=30,
+                 escalate_after_days=45),
+    ),
+)  # fmt: skip

@@ -1,0 +1,50 @@
+"""Flytning af beslutningskompetence: a plan's decisions move to the central board, or back (§4.5)."""
+
+from typing import Literal
+
+from workflows import guards, schemas
+from workflows.blocks import SECRETARIAT
+from workflows.spec import Action, Role, State, Wait, Workflow
+
+
+class TransferData(schemas.Strict):
+    direction: Literal["to_central", "to_district"] = "to_central"
+
+
+PARTY = (Role.party_org, Role.secretariat)
+
+WORKFLOW = Workflow(
+    key="competence_transfer",
+    da="Flytning af beslutningskompetence",
+    en="Competence transfer",
+    subject="plan",
+    initial="requested",
+    creators=(Role.party_org, Role.secretariat),
+    data_schema=TransferData,
+    states=(
+        State("requested", "Anmodet", "Requested", Wait.parties),
+        State("consents_collected", "Samtykker indhentet", "Consents collected"),
+        State("refused", "Afvist af en part", "Refused by a party", Wait.done, final=True),
+        State("scheduled", "Sat på dagsorden", "Scheduled", Wait.meeting),
+        State("accepted", "Godkendt af Boligsocial Bestyrelse", "Accepted by the central board"),
+        State("effective", "Gennemført", "Effective", Wait.done, final=True),
+        State("withdrawn", "Trukket tilbage", "Withdrawn", Wait.done, final=True),
+    ),
+    actions=(
+        Action("consent", ("requested",), None, PARTY, "Giv samtykke", "Consent",
+               guards=(guards.acts_for_party,), requires=schemas.Organisation),
+        Action("refuse", ("requested",), "refused", PARTY, "Afvis", "Refuse",
+               guards=(guards.acts_for_party,), requires=schemas.Organisation, notifies=("parties", "secretariat")),
+        Action("confirm_consents", ("requested",), "consents_collected", SECRETARIAT, "Bekræft samtykker",
+               "Confirm consents", guards=(guards.has_all_consents,)),
+        Action("schedule", ("consents_collected",), "scheduled", SECRETARIAT, "Sæt på dagsorden", "Schedule",
+               requires=schemas.Schedule, notifies=("central_board",)),
+        Action("accept", ("scheduled",), "accepted", SECRETARIAT, "Registrér godkendelse", "Record acceptance",
+               notifies=("parties",)),
+        Action("postpone", ("scheduled",), "consents_collected", SECRETARIAT, "Udsæt", "Postpone"),
+        Action("make_effective", ("accepted",), "effective", SECRETARIAT, "Gennemfør flytning",
+               "Make effective", effects=("transfer_competence",), notifies=("parties", "deciding_board")),
+        Action("withdraw", ("requested", "consents_collected", "scheduled"), "withdrawn", PARTY, "Træk tilbage",
+               "Withdraw"),
+    ),
+)  # fmt: skip

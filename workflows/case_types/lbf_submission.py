@@ -1,0 +1,61 @@
+"""Indberetning til LBF: a report a plan's housing organisation owes LBF, with its due date (§4.4)."""
+
+from datetime import date
+from typing import Literal
+
+from pydantic import Field
+
+from workflows import schemas
+from workflows.blocks import APPLICANTS, SECRETARIAT
+from workflows.spec import Action, Deadline, DeadlineKind, Role, State, Wait, Workflow
+
+Report = Literal["regulation_account", "goal_attainment", "milestone_plan", "status_report", "evaluation", "other"]
+
+
+class SubmissionData(schemas.Strict):
+    report: Report
+    period: str = Field(min_length=4, max_length=20, description="The period reported on, e.g. 2015")
+    due_date: date
+
+
+PARTY = (Role.party_org, Role.secretariat)
+BEFORE_SUBMISSION = ("scheduled", "in_preparation", "board_noted", "approved_by_housing_org", "queried")
+
+WORKFLOW = Workflow(
+    key="lbf_submission",
+    da="Indberetning til LBF",
+    en="Submission to LBF",
+    subject="plan",
+    initial="scheduled",
+    creators=SECRETARIAT,
+    data_schema=SubmissionData,
+    states=(
+        State("scheduled", "Planlagt", "Scheduled"),
+        State("in_preparation", "Under udarbejdelse", "In preparation"),
+        State("board_noted", "Forelagt bydelsbestyrelsen", "Noted by the district board"),
+        State("approved_by_housing_org", "Godkendt af boligorganisationen", "Approved by the housing organisation"),
+        State("submitted_to_lbf", "Indsendt til LBF", "Submitted to LBF", Wait.lbf),
+        State("queried", "Spørgsmål fra LBF", "Queried by LBF"),
+        State("accepted", "Modtaget af LBF", "Accepted by LBF", Wait.done, final=True),
+    ),
+    actions=(
+        Action("start_preparation", ("scheduled",), "in_preparation", APPLICANTS, "Start udarbejdelse",
+               "Start preparation"),
+        Action("present_to_board", ("in_preparation",), "board_noted", SECRETARIAT, "Forelæg bydelsbestyrelsen",
+               "Present to the district board", notifies=("deciding_board",)),
+        Action("approve_submission", ("in_preparation", "board_noted"), "approved_by_housing_org", PARTY,
+               "Godkend indberetning", "Approve the submission", requires=schemas.Organisation),
+        Action("submit_to_lbf", ("approved_by_housing_org",), "submitted_to_lbf", PARTY, "Indsend til LBF",
+               "Submit to LBF"),
+        Action("record_acceptance", ("submitted_to_lbf",), "accepted", SECRETARIAT, "Registrér modtagelse",
+               "Record acceptance", requires=schemas.LbfReply),
+        Action("record_lbf_query", ("submitted_to_lbf",), "queried", SECRETARIAT, "Registrér spørgsmål fra LBF",
+               "Record LBF query", requires=schemas.LbfReply, notifies=("applicant", "project_leaders")),
+        Action("resume", ("queried",), "in_preparation", APPLICANTS, "Genoptag", "Resume"),
+    ),
+    deadlines=(
+        Deadline("report_due", "scheduled", BEFORE_SUBMISSION, DeadlineKind.statutory, due_from_data="due_date"),
+        Deadline("lbf_reply", "submitted_to_lbf", ("submitted_to_lbf",), DeadlineKind.external_body,
+                 calendar_days=30, escalate_after_days=45),
+    ),
+)  # fmt: skip

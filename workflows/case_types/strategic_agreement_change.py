@@ -1,0 +1,68 @@
+"""Ændring af strategisk samarbejdsaftale: the City must agree too; the central board is informed (§4.2)."""
+
+from pydantic import Field
+
+from workflows import schemas
+from workflows.blocks import APPLICANTS, SECRETARIAT, decision_round, lbf_answers
+from workflows.spec import Action, Deadline, DeadlineKind, Role, State, Wait, Workflow
+
+
+class AgreementChangeData(schemas.Strict):
+    change_description: str = Field(min_length=1, max_length=20_000)
+    agreement_summary: str = Field(default="", max_length=20_000, description="The agreement's text as changed")
+
+
+WORKFLOW = Workflow(
+    key="strategic_agreement_change",
+    da="Ændring af strategisk samarbejdsaftale",
+    en="Strategic-agreement change",
+    subject="plan",
+    initial="draft",
+    creators=APPLICANTS,
+    data_schema=AgreementChangeData,
+    decided_in=("approved", "rejected", "central_board_informed", "awaiting_lbf", "lbf_queried", "lbf_approved",
+                "lbf_rejected", "in_force"),
+    states=(
+        State("draft", "Kladde", "Draft"),
+        State("submitted", "Indsendt", "Submitted"),
+        State("screening", "Under screening", "Screening"),
+        State("ready_for_decision", "Klar til beslutning", "Ready for decision", Wait.meeting),
+        State("scheduled", "Sat på dagsorden", "Scheduled", Wait.meeting),
+        State("returned", "Sendt tilbage", "Returned"),
+        State("approved", "Godkendt i bydelsbestyrelsen", "Approved by the district board"),
+        State("rejected", "Afvist", "Rejected", Wait.done, final=True),
+        State("central_board_informed", "Boligsocial Bestyrelse orienteret", "Central board informed"),
+        State("awaiting_lbf", "Afventer LBF", "Awaiting LBF", Wait.lbf),
+        State("lbf_queried", "Spørgsmål fra LBF", "Queried by LBF"),
+        State("lbf_approved", "Godkendt af LBF", "Approved by LBF"),
+        State("lbf_rejected", "Afvist af LBF", "Rejected by LBF", Wait.done, final=True),
+        State("in_force", "Trådt i kraft", "In force", Wait.done, final=True),
+        State("withdrawn", "Trukket tilbage", "Withdrawn", Wait.done, final=True),
+    ),
+    actions=(
+        Action("submit", ("draft",), "submitted", APPLICANTS, "Indsend", "Submit", notifies=("secretariat",)),
+        Action("start_screening", ("submitted",), "screening", SECRETARIAT, "Start screening", "Start screening"),
+        Action("mark_ready", ("screening",), "ready_for_decision", SECRETARIAT, "Klar til beslutning",
+               "Mark ready for decision", effects=("screen",)),
+        Action("schedule", ("ready_for_decision",), "scheduled", SECRETARIAT, "Sæt på dagsorden", "Schedule",
+               requires=schemas.Schedule, notifies=("deciding_board",)),
+        *decision_round(voting="scheduled", approved="approved", returned="returned",
+                        postponed_to="ready_for_decision", voters=(Role.deciding_party_member, Role.city_member)),
+        Action("revise", ("returned",), "draft", APPLICANTS, "Genoptag kladde", "Revise"),
+        Action("inform_central_board", ("approved",), "central_board_informed", SECRETARIAT,
+               "Orientér Boligsocial Bestyrelse", "Inform the central board", notifies=("central_board",),
+               effects=("information_item",)),
+        Action("send_to_lbf", ("central_board_informed",), "awaiting_lbf", SECRETARIAT, "Send til LBF",
+               "Send to LBF"),
+        *lbf_answers(waiting="awaiting_lbf", approved="lbf_approved", rejected="lbf_rejected", queried="lbf_queried"),
+        Action("put_in_force", ("lbf_approved",), "in_force", SECRETARIAT, "Sæt i kraft", "Put in force",
+               effects=("new_agreement_version",), notifies=("parties",)),
+        Action("withdraw", ("draft", "submitted", "screening", "ready_for_decision", "scheduled", "returned"),
+               "withdrawn", APPLICANTS, "Træk tilbage", "Withdraw"),
+    ),
+    deadlines=(
+        Deadline("screening", "submitted", ("submitted", "screening"), DeadlineKind.service_target, working_days=10),
+        Deadline("lbf_reply", "awaiting_lbf", ("awaiting_lbf",), DeadlineKind.external_body, calendar_days=30,
+                 escalate_after_days=45),
+    ),
+)  # fmt: skip

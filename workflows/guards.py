@@ -1,0 +1,97 @@
+"""Pure predicates over `Facts`, shared by the case types; no I/O, so allowed-action lists may run them freely."""
+
+from collections.abc import Mapping
+
+from workflows.spec import Facts, Guard
+
+
+def tally(votes: Mapping[str, str], voters: frozenset[str], rule: str) -> str:
+    """The outcome of a decision round: "approved", "rejected" or "undecided".
+
+    Quorum: every voting organisation has voted (abstaining counts as voting). Unanimity (the default):
+    approved when no one rejected and someone approved; one rejection rejects. Majority: more approvals
+    than rejections approves, otherwise rejected once anyone rejected.
+    """
+    counted = {org: vote for org, vote in votes.items() if org in voters}
+    if not voters or set(counted) != set(voters):
+        return "undecided"
+    approvals = sum(vote == "approve" for vote in counted.values())
+    rejections = sum(vote == "reject" for vote in counted.values())
+    if rule == "majority":
+        if approvals > rejections:
+            return "approved"
+        return "rejected" if rejections else "undecided"
+    if rejections:
+        return "rejected"
+    return "approved" if approvals else "undecided"
+
+
+def _outcome(facts: Facts) -> str:
+    return tally(facts.votes, facts.voters, facts.decision_rule)
+
+
+def _moves_balance(facts: Facts) -> bool:
+    moves = facts.data.get("budget_moves") or []
+    one_sided = any(not (m.get("from_area") and m.get("to_area")) for m in moves)
+    return bool(facts.data.get("changes_total")) or not one_sided
+
+
+def _is_complete(facts: Facts) -> bool:
+    kind = facts.data.get("kind")
+    if kind in ("economic", "content_and_economic") and not facts.data.get("budget_moves"):
+        return False
+    return bool(facts.data.get("change_description"))
+
+
+def _acts_for_voter(facts: Facts) -> bool:
+    org = facts.action_data.get("organisation")
+    return org in facts.voters and org in facts.acting_for
+
+
+is_approved_by_rule = Guard(
+    "is_approved_by_rule",
+    lambda f: _outcome(f) == "approved",
+    "the votes recorded in this round do not carry an approval under the board's decision rule",
+)
+is_rejected_by_rule = Guard(
+    "is_rejected_by_rule",
+    lambda f: _outcome(f) == "rejected",
+    "the votes recorded in this round do not carry a rejection under the board's decision rule",
+)
+is_balanced = Guard(
+    "is_balanced",
+    _moves_balance,
+    "the budget moves do not balance: each move needs both a 'from' and a 'to' line unless changes_total is set",
+    status=422,
+    field="data.budget_moves",
+)
+is_complete = Guard(
+    "is_complete",
+    _is_complete,
+    "the change request is incomplete: it needs a change_description, and budget_moves for an economic change",
+    status=422,
+    field="data.change_description",
+)
+needs_lbf = Guard("needs_lbf", lambda f: bool(f.data.get("lbf_approval_needed")), "this case does not need LBF approval")
+is_cleared_by_lbf = Guard(
+    "is_cleared_by_lbf",
+    lambda f: f.state.startswith("lbf_") or not f.data.get("lbf_approval_needed"),
+    "this case needs LBF approval first: send it to LBF",
+)
+acts_for_voter = Guard(
+    "acts_for_voter",
+    _acts_for_voter,
+    "the vote must be cast for an organisation that decides on this plan and that you act for",
+    status=403,
+)
+has_all_consents = Guard(
+    "has_all_consents",
+    lambda f: bool(f.voters) and f.voters <= f.consents,
+    "not every party housing organisation of the plan has consented yet",
+)
+acts_for_party = Guard(
+    "acts_for_party",
+    lambda f: f.action_data.get("organisation") in (f.voters & f.acting_for),
+    "you must act for a party housing organisation of the plan, named in data.organisation",
+    status=403,
+)

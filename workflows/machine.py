@@ -1,0 +1,99 @@
+"""One cached `transitions` Machine per case type, bound per call to a throwaway adapter over a state name.
+
+The database row stays the truth: callers pass the stored state in and write the returned state back.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from functools import cache
+from typing import Any
+
+from transitions import EventData, Machine
+
+from workflows.registry import WORKFLOWS
+from workflows.spec import Action, Facts, Guard, Role, Workflow
+
+
+class _Case:
+    """The minimal model transitions binds to: a state attribute and nothing else."""
+
+    state: str
+
+
+def _condition(guard: Guard) -> Any:
+    def check(event: EventData) -> bool:
+        return guard(event.kwargs["facts"])
+
+    check.__name__ = guard.name
+    return check
+
+
+@cache
+def machine(case_type: str) -> Machine:
+    """The machine of a case type, built once; never with auto transitions (they would bypass every guard)."""
+    workflow = WORKFLOWS[case_type]
+    built = Machine(
+        model=None,
+        states=[s.name for s in workflow.states],
+        initial=workflow.initial,
+        auto_transitions=False,
+        send_event=True,
+    )
+    for action in workflow.actions:
+        built.add_transition(
+            action.name, list(action.source), action.dest, conditions=[_condition(g) for g in action.guards]
+        )
+    return built
+
+
+class TransitionRefused(Exception):
+    """The action is not possible in this state, or a guard refused it."""
+
+
+def fire(case_type: str, state: str, action: str, facts: Facts) -> str:
+    """The state after taking `action` from `state`; raises TransitionRefused if it cannot be taken."""
+    shared = machine(case_type)
+    case = _Case()
+    shared.add_model(case, initial=state)
+    try:
+        if action not in shared.get_triggers(state):
+            raise TransitionRefused(f"'{action}' is not possible in state '{state}'")
+        if not case.trigger(action, facts=facts):  # type: ignore[attr-defined]
+            raise TransitionRefused(f"a guard refused '{action}'")
+        return case.state
+    finally:
+        shared.remove_model(case)
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """Whether an actor may take an action now, and if not, why not (in plain language)."""
+
+    action: Action
+    allowed: bool
+    reason: str | None = None
+    guard: Guard | None = None  # the guard that refused, if one did
+    facts: Facts | None = None  # the facts as this action saw them (acting_for scoped to its roles)
+
+
+def who_text(action: Action) -> str:
+    return ", ".join(role.value.replace("_", " ") for role in action.who)
+
+
+def assess(workflow: Workflow, state: str, roles: Mapping[Role, frozenset[str]], facts: Facts) -> list[Assessment]:
+    """Every action from `state`, each allowed only when the actor has a role it names and every guard passes.
+
+    `roles` maps each role the actor has to the organisations it lets them act for; an action sees only
+    the organisations of the roles it names.
+    """
+    result = []
+    for action in workflow.actions_from(state):
+        held = roles.keys() & set(action.who)
+        if not held:
+            result.append(Assessment(action, False, f"only {who_text(action)} may {action.en.lower()}"))
+            continue
+        acting_for = frozenset().union(*(roles[r] for r in held))
+        scoped = replace(facts, acting_for=acting_for)
+        failed = next((g for g in action.guards if not g(scoped)), None)
+        result.append(Assessment(action, failed is None, failed.reason if failed else None, failed, scoped))
+    return result

@@ -1,0 +1,69 @@
+"""Every case type, validated when this module is imported: a broken declaration never starts."""
+
+from collections import deque
+from importlib import import_module
+from pkgutil import iter_modules
+
+from workflows import case_types
+from workflows.spec import Workflow
+
+
+class WorkflowError(Exception):
+    """A case type's declaration is inconsistent."""
+
+
+def validate(workflow: Workflow) -> None:
+    """Every state reachable, every non-final state has a way out, every action names who may take it."""
+    names = [s.name for s in workflow.states]
+    problems = []
+    if len(set(names)) != len(names):
+        problems.append("duplicate state names")
+    if workflow.initial not in names:
+        problems.append(f"initial state {workflow.initial!r} is not declared")
+    action_names = [a.name for a in workflow.actions]
+    if len(set(action_names)) != len(action_names):
+        problems.append("duplicate action names")
+    for action in workflow.actions:
+        unknown = [s for s in (*action.source, action.dest) if s is not None and s not in names]
+        if unknown:
+            problems.append(f"action {action.name!r} names unknown states {unknown}")
+        if not action.who:
+            problems.append(f"action {action.name!r} names nobody who may take it")
+        if action.dest is None and action.requires is None:
+            problems.append(f"action {action.name!r} keeps the state but records no data")
+    reachable, queue = {workflow.initial}, deque([workflow.initial])
+    while queue:
+        state = queue.popleft()
+        for action in workflow.actions_from(state):
+            if action.dest and action.dest not in reachable:
+                reachable.add(action.dest)
+                queue.append(action.dest)
+    problems += [f"state {s!r} is unreachable" for s in names if s not in reachable]
+    for declared in workflow.states:
+        leaves = any(a.dest not in (None, declared.name) for a in workflow.actions_from(declared.name))
+        if declared.final and leaves:
+            problems.append(f"final state {declared.name!r} has a way out")
+        if not declared.final and not leaves:
+            problems.append(f"state {declared.name!r} is not final but has no way out")
+    for deadline in workflow.deadlines:
+        if deadline.starts_in not in deadline.during or not set(deadline.during) <= set(names):
+            problems.append(f"deadline {deadline.name!r} must run during known states, starting in one of them")
+        if [deadline.working_days, deadline.calendar_days, deadline.due_from_data].count(None) != 2:
+            problems.append(f"deadline {deadline.name!r} needs exactly one of working_days, calendar_days, due_from_data")
+    if problems:
+        raise WorkflowError(f"case type {workflow.key!r}: " + "; ".join(problems))
+
+
+def discover() -> dict[str, Workflow]:
+    """Import every module in workflows/case_types and validate its WORKFLOW."""
+    found: dict[str, Workflow] = {}
+    for module in iter_modules(case_types.__path__):
+        workflow: Workflow = import_module(f"{case_types.__name__}.{module.name}").WORKFLOW
+        if workflow.key != module.name:
+            raise WorkflowError(f"module {module.name!r} declares case type {workflow.key!r}; they must match")
+        validate(workflow)
+        found[workflow.key] = workflow
+    return found
+
+
+WORKFLOWS: dict[str, Workflow] = discover()

@@ -1,0 +1,68 @@
+"""Shapes of case data and action input shared by several case types (validated before any guard runs)."""
+
+from datetime import date
+from typing import Literal, Self
+
+from pydantic import BaseModel, ConfigDict, Field, PositiveInt, model_validator
+
+AreaCode = Field(default=None, pattern=r"^[A-Z]{2}$", description="An activity area code, e.g. UB")
+Funder = Literal["LBF", "KK", "HOUSING"]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class BudgetMove(Strict):
+    """Move an amount from one budget line to another; a one-sided move changes the plan's total."""
+
+    from_area: str | None = AreaCode
+    from_year: int | None = Field(default=None, ge=2000, le=2100)
+    from_funder: Funder | None = None
+    to_area: str | None = AreaCode
+    to_year: int | None = Field(default=None, ge=2000, le=2100)
+    to_funder: Funder | None = None
+    amount_dkk: PositiveInt
+
+    @model_validator(mode="after")
+    def _sides_complete(self) -> Self:
+        for side in ("from", "to"):
+            parts = [getattr(self, f"{side}_{p}") for p in ("area", "year", "funder")]
+            if any(parts) and not all(parts):
+                raise ValueError(f"the '{side}' line needs {side}_area, {side}_year and {side}_funder together")
+        if not (self.from_area or self.to_area):
+            raise ValueError("a move needs a 'from' line, a 'to' line or both")
+        return self
+
+
+class Comment(Strict):
+    """No data beyond the comment."""
+
+
+class Vote(Strict):
+    organisation: str = Field(description="Code of the organisation the vote is cast for, e.g. FSB")
+    vote: Literal["approve", "reject", "abstain"]
+
+
+class Statement(Strict):
+    text: str = Field(min_length=1, max_length=10_000)
+
+
+class Schedule(Strict):
+    meeting_id: int | None = Field(default=None, ge=1, le=2**63 - 1)
+    written_procedure: bool = False
+
+    @model_validator(mode="after")
+    def _one_way(self) -> Self:
+        if (self.meeting_id is None) == (not self.written_procedure):
+            raise ValueError("give either meeting_id or written_procedure: true, not both or neither")
+        return self
+
+
+class LbfReply(Strict):
+    lbf_reference: str | None = Field(default=None, max_length=100)
+    received_on: date | None = None
+
+
+class Organisation(Strict):
+    organisation: str = Field(description="Code of the organisation you act for, e.g. FSB")

@@ -1,0 +1,137 @@
+"""The vocabulary a case type is declared in: states, actions, deadlines, and who may act.
+
+A case type is one `Workflow` value in one module under `workflows/case_types/`. Everything else (the
+transitions machine, the allowed actions, the diagram, the deadline rows, the README tables) is derived.
+"""
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel
+
+
+class Role(StrEnum):
+    """How an actor relates to a case; derived from the register, never a global flag alone."""
+
+    secretariat = "secretariat"  # employed by the secretariat: administers every case
+    project_leader = "project_leader"  # assigned to the case's plan
+    party_org = "party_org"  # acts for a housing organisation that is a party to the plan's grant
+    deciding_party_member = "deciding_party_member"  # seat on the deciding board for a party organisation
+    city_member = "city_member"  # seat on the deciding board for a City administration
+    central_member = "central_member"  # seat on the central board
+    local_group_member = "local_group_member"  # seat in the plan's local steering group
+    admin = "admin"
+
+
+class Wait(StrEnum):
+    """What a case in this state is waiting for; the dashboards split lead time by it."""
+
+    work = "work"  # the secretariat or the applicant has to act
+    meeting = "meeting"  # a board has to meet and decide
+    lbf = "lbf"  # Landsbyggefonden has to answer
+    parties = "parties"  # housing organisations or a local group have to answer
+    done = "done"  # final
+
+
+class DeadlineKind(StrEnum):
+    service_target = "service_target"
+    meeting_cutoff = "meeting_cutoff"
+    external_body = "external_body"
+    statutory = "statutory"
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What guards may look at: the case's data, the action's input and the register facts around it."""
+
+    state: str = ""
+    data: Mapping[str, Any] = field(default_factory=dict)
+    action_data: Mapping[str, Any] = field(default_factory=dict)
+    voters: frozenset[str] = frozenset()  # organisations whose votes count (plan parties, plus KK where a party)
+    votes: Mapping[str, str] = field(default_factory=dict)  # this decision round: organisation -> vote
+    decision_rule: str = "unanimity"
+    consents: frozenset[str] = frozenset()
+    acting_for: frozenset[str] = frozenset()  # organisations the actor may act or vote for here
+
+
+@dataclass(frozen=True)
+class Guard:
+    """A pure predicate on the facts, with the plain-language reason given when it fails."""
+
+    name: str
+    check: Callable[[Facts], bool]
+    reason: str
+    status: int = 409  # 409: not now (the case's situation); 403: not you; 422: the data is wrong
+    field: str | None = None  # the input field a 422 names
+
+    def __call__(self, facts: Facts) -> bool:
+        return self.check(facts)
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """A due date that opens when the case enters `starts_in` and stays open while it is in `during`."""
+
+    name: str
+    starts_in: str
+    during: tuple[str, ...]
+    kind: DeadlineKind
+    working_days: int | None = None
+    calendar_days: int | None = None
+    due_from_data: str | None = None  # a date field of the case's data, e.g. an LBF report's due date
+    escalate_after_days: int | None = None
+
+
+@dataclass(frozen=True)
+class State:
+    name: str
+    da: str
+    en: str
+    wait: Wait = Wait.work
+    final: bool = False
+
+
+@dataclass(frozen=True)
+class Action:
+    """A transition (or, with `dest=None`, an act that keeps the state, such as a vote)."""
+
+    name: str
+    source: tuple[str, ...]
+    dest: str | None
+    who: tuple[Role, ...]
+    da: str
+    en: str
+    guards: tuple[Guard, ...] = ()
+    requires: type[BaseModel] | None = None  # the shape of the action's `data`
+    notifies: tuple[str, ...] = ()  # audiences, resolved to people when the outbox row is written
+    effects: tuple[str, ...] = ()  # named effects the service applies in the same transaction
+
+
+@dataclass(frozen=True)
+class Workflow:
+    key: str
+    da: str
+    en: str
+    subject: str  # "plan" or "board": what a case of this type concerns
+    states: tuple[State, ...]
+    actions: tuple[Action, ...]
+    initial: str
+    deadlines: tuple[Deadline, ...] = ()
+    creators: tuple[Role, ...] = ()
+    data_schema: type[BaseModel] | None = None  # the shape of the case's `data` when opened
+    decided_in: tuple[str, ...] = ()  # states after the decision: open cases before them move with competence
+
+    def state(self, name: str) -> State:
+        return next(s for s in self.states if s.name == name)
+
+    def action(self, name: str) -> Action | None:
+        return next((a for a in self.actions if a.name == name), None)
+
+    def actions_from(self, state: str) -> list[Action]:
+        return [a for a in self.actions if state in a.source]
+
+    @property
+    def final_states(self) -> frozenset[str]:
+        return frozenset(s.name for s in self.states if s.final)
