@@ -37,7 +37,11 @@ class Actor:
     seats: dict[int, frozenset[str]]  # board id -> organisations represented there
     city_seats: frozenset[int]  # boards where they sit for a City administration
     leads: frozenset[int]  # plans they are project leader of
-    is_admin: bool = False
+    system_role: str | None = None
+
+    @property
+    def is_admin(self) -> bool:
+        return self.system_role == SystemRole.admin
 
     @property
     def is_secretariat(self) -> bool:
@@ -72,7 +76,7 @@ def load_actor(session: Session, user: User) -> Actor:
         seats={board: frozenset(codes) for board, codes in seats.items()},
         city_seats=frozenset(city_seats),
         leads=frozenset(leads),
-        is_admin=user.system_role == SystemRole.admin,
+        system_role=user.system_role,
     )
 
 

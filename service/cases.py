@@ -249,7 +249,7 @@ def open_case(
         who = ", ".join(r.value.replace("_", " ") for r in workflow.creators)
         raise Forbidden(f"You may not do this: only {who} may open a {workflow.en.lower()} here.")
     try:
-        case = Case(reference=f"new-{uuid.uuid4().hex}", case_type=case_type, state=workflow.initial, title=title,
+        case = Case(reference=f"new-{uuid.uuid4().hex[:24]}", case_type=case_type, state=workflow.initial, title=title,
                     description=description, plan_id=plan_id if workflow.subject == "plan" else None,
                     board_id=board_id if workflow.subject == "board" else None, deciding_board_id=deciding,
                     data=case_data, created_by_id=actor.user_id)  # fmt: skip

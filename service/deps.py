@@ -7,6 +7,7 @@ from fastapi import Depends, HTTPException, Request
 from fastapi.security import OAuth2PasswordBearer
 from sqlmodel import Session
 
+from service.authz import Actor, load_actor
 from service.config import Settings
 from service.persistence.tables import User
 from service.security import read_access_token
@@ -52,3 +53,11 @@ def get_current_user(
 
 
 CurrentUser = Annotated[User, Depends(get_current_user)]
+
+
+def get_actor(user: CurrentUser, session: SessionDep) -> Actor:
+    """The logged-in user with their employment, seats and assignments, loaded once per request."""
+    return load_actor(session, user)
+
+
+ActorDep = Annotated[Actor, Depends(get_actor)]

@@ -5,7 +5,7 @@ after the history event exists. Both run inside the action's transaction.
 """
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -196,6 +196,3 @@ def apply(
     for name in action.effects:
         if name in APPLY:
             APPLY[name](session, here, event_id, now)
-
-
-_ = UTC  # aware datetimes only

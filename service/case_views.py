@@ -1,0 +1,171 @@
+"""Read models of cases for the API and UI: the case with what the caller may do, lists, and the history."""
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from pydantic import BaseModel
+from sqlalchemy import func, or_
+from sqlmodel import Session, col, select
+
+from service.authz import Actor
+from service.cases import allowed_actions
+from service.persistence.case_tables import Case, CaseDeadline, CaseEvent, DeadlineStatus
+from service.persistence.tables import Meeting, Organisation, Plan, User
+from service.visibility import visible
+from workflows import calendar
+from workflows.registry import WORKFLOWS
+
+CUTOFF_WORKING_DAYS = 10  # a case reaches an agenda only when ready this long before the meeting (domain.md §5)
+
+
+class DeadlinePublic(BaseModel):
+    name: str
+    kind: str
+    status: str
+    due_on: date
+    escalate_on: date | None
+    rule: str
+    overdue: bool
+
+
+class ActionOption(BaseModel):
+    name: str
+    da: str
+    en: str
+    allowed: bool
+    reason: str | None
+
+
+class CaseSummary(BaseModel):
+    id: int
+    reference: str
+    case_type: str
+    state: str
+    state_da: str
+    version: int
+    is_open: bool
+    plan_id: int | None
+    board_id: int | None
+    deciding_board_id: int | None
+    title: str
+
+
+class CasePublic(CaseSummary):
+    description: str
+    data: dict[str, Any]
+    deadlines: list[DeadlinePublic]
+    expected_decision_date: date | None
+    allowed_actions: list[str]
+    actions: list[ActionOption]
+
+
+class CasePage(BaseModel):
+    items: list[CaseSummary]
+    total: int
+    limit: int
+    offset: int
+
+
+class HistoryEntry(BaseModel):
+    seq: int
+    at: datetime
+    actor: str | None
+    acting_for: str | None
+    action: str
+    from_state: str | None
+    to_state: str
+    comment: str
+    data: dict[str, Any]
+
+
+def summary(case: Case) -> CaseSummary:
+    workflow = WORKFLOWS[case.case_type]
+    return CaseSummary(
+        id=case.id or 0, reference=case.reference, case_type=case.case_type, state=case.state,
+        state_da=workflow.state(case.state).da, version=case.version, is_open=case.is_open, plan_id=case.plan_id,
+        board_id=case.board_id, deciding_board_id=case.deciding_board_id, title=case.title,
+    )  # fmt: skip
+
+
+def expected_decision_date(session: Session, case: Case, today: date) -> date | None:
+    """The deciding board's next meeting a case can still reach, or its scheduled one; None once decided."""
+    workflow = WORKFLOWS[case.case_type]
+    if not case.is_open or case.state in workflow.decided_in or case.deciding_board_id is None:
+        return None
+    earliest = calendar.add_working_days(today, CUTOFF_WORKING_DAYS)
+    meetings = select(Meeting.starts_at).where(Meeting.board_id == case.deciding_board_id)
+    if case.state == "scheduled" and case.data.get("meeting_id"):
+        meetings = meetings.where(Meeting.id == case.data["meeting_id"])
+    else:
+        meetings = meetings.where(col(Meeting.starts_at) >= datetime.combine(earliest, datetime.min.time(), UTC))
+    first = session.exec(meetings.order_by(col(Meeting.starts_at))).first()
+    return first.date() if first else None
+
+
+def describe(session: Session, case: Case, actor: Actor) -> CasePublic:
+    """The case as its caller sees it, with the actions they may take now and why others are refused."""
+    today = datetime.now(UTC).date()
+    deadlines = session.exec(select(CaseDeadline).where(CaseDeadline.case_id == case.id).order_by(col(CaseDeadline.id)))
+    options = allowed_actions(session, case=case, actor=actor)
+    return CasePublic(
+        **summary(case).model_dump(), description=case.description, data=case.data,
+        deadlines=[
+            DeadlinePublic(name=d.name, kind=d.kind, status=d.status, due_on=d.due_on, escalate_on=d.escalate_on,
+                           rule=d.rule, overdue=d.status == DeadlineStatus.open and d.due_on < today)
+            for d in deadlines
+        ],
+        expected_decision_date=expected_decision_date(session, case, today),
+        allowed_actions=[o.action.name for o in options if o.allowed],
+        actions=[ActionOption(name=o.action.name, da=o.action.da, en=o.action.en, allowed=o.allowed, reason=o.reason)
+                 for o in options],
+    )  # fmt: skip
+
+
+def list_cases(session: Session, actor: Actor, *, filters: dict[str, Any], sort: str, limit: int, offset: int) -> CasePage:
+    """The visible cases matching the filters, one page of them, and how many match in all."""
+    query = select(Case).where(visible(session, actor))
+    for name in ("case_type", "state", "plan_id"):
+        if filters.get(name) is not None:
+            query = query.where(getattr(Case, name) == filters[name])
+    if filters.get("board_id") is not None:
+        query = query.where(
+            or_(col(Case.board_id) == filters["board_id"], col(Case.deciding_board_id) == filters["board_id"])
+        )
+    if filters.get("district_id") is not None:
+        query = query.where(col(Case.plan_id).in_(select(Plan.id).where(Plan.district_id == filters["district_id"])))
+    if filters.get("open") is not None:
+        query = query.where(col(Case.is_open) == filters["open"])
+    if filters.get("overdue"):
+        late = select(CaseDeadline.case_id).where(
+            CaseDeadline.status == DeadlineStatus.open, col(CaseDeadline.due_on) < datetime.now(UTC).date()
+        )
+        query = query.where(col(Case.id).in_(late))
+    if filters.get("q"):
+        pattern = f"%{filters['q'].lower()}%"
+        query = query.where(or_(*(func.lower(col(c)).like(pattern) for c in (Case.reference, Case.title, Case.description))))
+    column = col(getattr(Case, sort.lstrip("-")))
+    query = query.order_by(column.desc() if sort.startswith("-") else column, col(Case.id))
+    if filters.get("actionable"):
+        mine = [c for c in session.exec(query.where(col(Case.is_open))) if any(
+            o.allowed for o in allowed_actions(session, case=c, actor=actor))]  # fmt: skip
+        return CasePage(
+            items=[summary(c) for c in mine[offset : offset + limit]], total=len(mine), limit=limit, offset=offset
+        )
+    total = session.exec(select(func.count()).select_from(query.subquery())).one()
+    rows = session.exec(query.limit(limit).offset(offset))
+    return CasePage(items=[summary(c) for c in rows], total=total, limit=limit, offset=offset)
+
+
+def history(session: Session, case: Case) -> list[HistoryEntry]:
+    """The case's append-only history, oldest first."""
+    rows = session.exec(
+        select(CaseEvent, User.username, Organisation.code)
+        .outerjoin(User, col(User.id) == col(CaseEvent.actor_id))
+        .outerjoin(Organisation, col(Organisation.id) == col(CaseEvent.acting_for_id))
+        .where(CaseEvent.case_id == case.id).order_by(col(CaseEvent.seq))
+    )  # fmt: skip
+    return [
+        HistoryEntry(seq=e.seq, at=e.at, actor=username, acting_for=org, action=e.action, from_state=e.from_state,
+                     to_state=e.to_state, comment=e.comment, data=e.data)
+        for e, username, org in rows
+    ]  # fmt: skip
