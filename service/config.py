@@ -37,6 +37,7 @@ class Settings(BaseSettings):
     timezone: str = "Europe/Copenhagen"
     var_dir: Path = Path("./var")
     access_token_minutes: int = 30
+    max_upload_mb: int = 25
 
     @field_validator("database_url")
     @classmethod

@@ -8,7 +8,7 @@ from sqlmodel import Session
 from starlette.middleware.sessions import SessionMiddleware
 
 from service import errors
-from service.api import auth, cases, health, register, workflows
+from service.api import attachments, auth, cases, health, register, workflows
 from service.config import Settings, get_settings
 from service.persistence.db import demo_seeded, make_engine
 from service.ui import views
@@ -43,6 +43,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(register.router, prefix=API_PREFIX)
     app.include_router(workflows.router, prefix=API_PREFIX)
     app.include_router(cases.router, prefix=API_PREFIX)
+    app.include_router(attachments.router, prefix=API_PREFIX)
     app.include_router(views.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "ui" / "static"), name="static")
     return app

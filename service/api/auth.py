@@ -6,7 +6,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.security import OAuth2PasswordRequestForm
 from sqlmodel import col, select
 
-from service import schemas
+from service import schemas, throttle
 from service.deps import CurrentUser, SessionDep, SettingsDep, usable
 from service.persistence.tables import Board, Membership, Organisation, Plan, PlanAssignment, User
 from service.register import ref
@@ -15,21 +15,37 @@ from service.security import create_access_token, verify_password
 router = APIRouter(tags=["auth"])
 
 
-@router.post("/auth/token", response_model=schemas.TokenPublic, responses={401: {"description": "Wrong credentials"}})
+@router.post(
+    "/auth/token",
+    response_model=schemas.TokenPublic,
+    responses={401: {"description": "Wrong credentials"}, 429: {"description": "Too many failures; see Retry-After"}},
+)
 def issue_token(
-    request: Request,
-    form: Annotated[OAuth2PasswordRequestForm, Depends()],
-    session: SessionDep,
-    settings: SettingsDep,
+    request: Request, form: Annotated[OAuth2PasswordRequestForm, Depends()], session: SessionDep, settings: SettingsDep
 ) -> schemas.TokenPublic:
     """Exchange a username and password for a short-lived bearer token."""
-    user = session.exec(select(User).where(User.username == form.username)).first()
-    password_ok = verify_password(form.password, user.password_hash if user else None)
-    if not (password_ok and usable(user, demo=request.app.state.demo)):
-        raise HTTPException(401, "Unknown username or wrong password.", headers={"WWW-Authenticate": "Bearer"})
-    assert user is not None and user.id is not None
+    user = authenticate(request, session, form.username, form.password)
+    assert user.id is not None
     token, lifetime = create_access_token(settings, user_id=user.id)
     return schemas.TokenPublic(access_token=token, expires_in=lifetime)
+
+
+def authenticate(request: Request, session: SessionDep, username: str, password: str) -> User:
+    """The user with this password, under the login throttle; 429 or 401 otherwise."""
+    address = request.client.host if request.client else "unknown"
+    wait = throttle.retry_after(session, username=username, address=address)
+    if wait is not None:
+        raise HTTPException(
+            429, f"Too many failed logins; try again in {wait // 60 + 1} minutes.", headers={"Retry-After": str(wait)}
+        )
+    user = session.exec(select(User).where(User.username == username)).first()
+    password_ok = verify_password(password, user.password_hash if user else None)
+    if not (password_ok and usable(user, demo=request.app.state.demo)):
+        throttle.record_failure(session, username=username, address=address)
+        raise HTTPException(401, "Unknown username or wrong password.", headers={"WWW-Authenticate": "Bearer"})
+    throttle.clear(session, username=username)
+    assert user is not None
+    return user
 
 
 @router.get("/me", response_model=schemas.MePublic, responses={401: {"description": "Not logged in"}})

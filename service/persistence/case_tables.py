@@ -107,3 +107,40 @@ class BudgetChange(SQLModel, table=True):
     year: int
     funder: Funder = Field(sa_type=enum_type(Funder))
     delta_dkk: int
+
+
+class CaseComment(SQLModel, table=True):
+    __tablename__ = "case_comments"
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="cases.id", index=True)
+    author_id: int = Field(foreign_key="users.id")
+    at: datetime
+    body: str
+
+
+class CaseDocument(SQLModel, table=True):
+    """An attachment; the bytes live under var_dir/documents by SHA-256, never under the client's name."""
+
+    __tablename__ = "case_documents"
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="cases.id", index=True)
+    uploaded_by_id: int = Field(foreign_key="users.id")
+    at: datetime
+    filename: str = Field(max_length=200)
+    content_type: str = Field(max_length=100)
+    size_bytes: int
+    sha256: str = Field(max_length=64, index=True)
+
+
+class LoginFailure(SQLModel, table=True):
+    """A failed login, for throttling guessing per account and per address."""
+
+    __tablename__ = "login_failures"
+    __table_args__ = (
+        Index("ix_login_failures_username_at", "username", "at"),
+        Index("ix_login_failures_address_at", "address", "at"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(max_length=100)
+    address: str = Field(max_length=100)
+    at: datetime

@@ -14,6 +14,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "da": "Forkert brugernavn eller adgangskode.",
         "en": "Unknown username or wrong password.",
     },
+    "too_many_attempts": {
+        "da": "For mange forkerte forsøg. Vent et kvarter, og prøv igen.",
+        "en": "Too many failed attempts. Wait a quarter of an hour and try again.",
+    },
     "session_expired": {
         "da": "Siden var udløbet. Prøv igen.",
         "en": "The page had expired. Please try again.",

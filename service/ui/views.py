@@ -4,16 +4,15 @@ import secrets
 from pathlib import Path as FilePath
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Path, Request
+from fastapi import APIRouter, Form, HTTPException, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
-from sqlmodel import select
 
 from service import register
+from service.api.auth import authenticate
 from service.deps import SessionDep, usable
 from service.errors import NotFound
 from service.persistence.tables import User
-from service.security import verify_password
 from service.ui.i18n import LANGUAGES, language, translator
 
 templates = Jinja2Templates(directory=FilePath(__file__).parent / "templates")
@@ -69,9 +68,11 @@ def login(
     t = translator(language(request))
     if not csrf_ok(request, csrf):
         return render(request, "login.html", 403, error=t("session_expired"), next="/")
-    user = session.exec(select(User).where(User.username == username)).first()
-    if not (verify_password(password, user.password_hash if user else None) and usable(user, demo=request.app.state.demo)):
-        return render(request, "login.html", 401, error=t("login_failed"), next=next, username=username)
+    try:
+        user = authenticate(request, session, username, password)
+    except HTTPException as refusal:
+        message = t("too_many_attempts") if refusal.status_code == 429 else t("login_failed")
+        return render(request, "login.html", refusal.status_code, error=message, next=next, username=username)
     assert user is not None
     lang = request.session.get("lang")
     request.session.clear()  # a fresh session on login: no fixation

@@ -1,0 +1,109 @@
+"""Comments and documents on a case."""
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Path, UploadFile
+from fastapi.responses import FileResponse
+from pydantic import BaseModel, Field
+from sqlmodel import col, select
+
+from service import attachments
+from service.deps import ActorDep, SessionDep, SettingsDep
+from service.errors import NotFound
+from service.persistence.case_tables import CaseComment, CaseDocument
+from service.persistence.tables import User
+from service.visibility import visible_case
+
+Id = Annotated[int, Path(ge=1, le=2**63 - 1)]
+ERRORS: dict[int | str, dict[str, Any]] = {401: {"description": "Not logged in"}, 404: {"description": "No such case"}}
+WRITE_ERRORS: dict[int | str, dict[str, Any]] = {
+    **ERRORS,
+    403: {"description": "Read-only access"},
+    413: {"description": "Too large"},
+    422: {"description": "Invalid"},
+}
+
+router = APIRouter(tags=["cases"], responses=ERRORS)
+
+
+class CommentCreate(BaseModel):
+    body: str = Field(min_length=1, max_length=20_000)
+
+
+class CommentPublic(BaseModel):
+    id: int
+    author: str
+    at: datetime
+    body: str
+
+
+class DocumentPublic(BaseModel):
+    id: int
+    filename: str
+    content_type: str
+    size_bytes: int
+    sha256: str
+    uploaded_by: str
+    at: datetime
+
+
+def _usernames(session: SessionDep, ids: set[int]) -> dict[int, str]:
+    return {u.id: u.username for u in session.exec(select(User).where(col(User.id).in_(ids))) if u.id}
+
+
+@router.post("/cases/{case_id}/comments", status_code=201, response_model=CommentPublic, responses=WRITE_ERRORS)
+def add_comment(case_id: Id, body: CommentCreate, actor: ActorDep, session: SessionDep) -> CommentPublic:
+    """Comment on a case."""
+    comment = attachments.add_comment(session, case=visible_case(session, actor, case_id), actor=actor, body=body.body)
+    return CommentPublic(id=comment.id or 0, author=actor.username, at=comment.at, body=comment.body)
+
+
+@router.get("/cases/{case_id}/comments", response_model=list[CommentPublic])
+def list_comments(case_id: Id, actor: ActorDep, session: SessionDep) -> list[CommentPublic]:
+    """The case's comments, oldest first."""
+    visible_case(session, actor, case_id)
+    rows = list(session.exec(select(CaseComment).where(CaseComment.case_id == case_id).order_by(col(CaseComment.id))))
+    names = _usernames(session, {c.author_id for c in rows})
+    return [CommentPublic(id=c.id or 0, author=names.get(c.author_id, "?"), at=c.at, body=c.body) for c in rows]
+
+
+@router.post("/cases/{case_id}/documents", status_code=201, response_model=DocumentPublic, responses=WRITE_ERRORS)
+def upload_document(
+    case_id: Id, file: Annotated[UploadFile, File()], actor: ActorDep, session: SessionDep, settings: SettingsDep
+) -> DocumentPublic:
+    """Attach a file (PDF, Office documents, images, text; at most the configured size)."""
+    document = attachments.store_document(
+        session, case=visible_case(session, actor, case_id), actor=actor, stream=file.file,
+        client_name=file.filename or "", folder=settings.var_dir / "documents", max_bytes=settings.max_upload_mb << 20,
+    )  # fmt: skip
+    return _public(document, actor.username)
+
+
+def _public(d: CaseDocument, uploader: str) -> DocumentPublic:
+    return DocumentPublic(id=d.id or 0, filename=d.filename, content_type=d.content_type, size_bytes=d.size_bytes,
+                          sha256=d.sha256, uploaded_by=uploader, at=d.at)  # fmt: skip
+
+
+@router.get("/cases/{case_id}/documents", response_model=list[DocumentPublic])
+def list_documents(case_id: Id, actor: ActorDep, session: SessionDep) -> list[DocumentPublic]:
+    """The case's documents."""
+    visible_case(session, actor, case_id)
+    rows = list(session.exec(select(CaseDocument).where(CaseDocument.case_id == case_id).order_by(col(CaseDocument.id))))
+    names = _usernames(session, {d.uploaded_by_id for d in rows})
+    return [_public(d, names.get(d.uploaded_by_id, "?")) for d in rows]
+
+
+@router.get(
+    "/cases/{case_id}/documents/{doc_id}",
+    response_class=FileResponse,
+    responses={**ERRORS, 200: {"content": {"application/octet-stream": {}}, "description": "The file"}},
+)
+def download_document(case_id: Id, doc_id: Id, actor: ActorDep, session: SessionDep, settings: SettingsDep) -> FileResponse:
+    """Download a document under its original name."""
+    visible_case(session, actor, case_id)
+    document = session.get(CaseDocument, doc_id)
+    path = settings.var_dir / "documents" / document.sha256 if document else None
+    if document is None or document.case_id != case_id or path is None or not path.exists():
+        raise NotFound(f"There is no document {doc_id} on case {case_id}.")
+    return FileResponse(path, media_type=document.content_type, filename=document.filename)
