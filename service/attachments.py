@@ -33,6 +33,9 @@ ALLOWED = {  # extension -> (content type, the first bytes such a file starts wi
 }
 
 
+READ_ONLY_DA = "Du må ikke gøre dette: analytikere har kun læseadgang."
+
+
 class TooLarge(ServiceError):
     status = 413
 
@@ -52,7 +55,7 @@ def safe_name(client_name: str) -> str:
 
 def add_comment(session: Session, *, case: Case, actor: Actor, body: str) -> CaseComment:
     if not may_contribute(actor):
-        raise Forbidden("You may not do this: analysts have read access only.")
+        raise Forbidden("You may not do this: analysts have read access only.", da=READ_ONLY_DA)
     comment = CaseComment(case_id=case.id or 0, author_id=actor.user_id, at=datetime.now(UTC), body=body)
     session.add(comment)
     session.commit()
@@ -65,7 +68,7 @@ def store_document(
 ) -> CaseDocument:
     """Check, hash and store an upload; nothing is kept when any check fails."""
     if not may_contribute(actor):
-        raise Forbidden("You may not do this: analysts have read access only.")
+        raise Forbidden("You may not do this: analysts have read access only.", da=READ_ONLY_DA)
     name = safe_name(client_name)
     suffix = Path(name).suffix.lower()
     if suffix not in ALLOWED:

@@ -143,8 +143,7 @@ def list_cases(session: Session, actor: Actor, *, filters: dict[str, Any], sort:
         )
         query = query.where(col(Case.id).in_(late))
     if filters.get("q"):
-        pattern = f"%{filters['q'].lower()}%"
-        query = query.where(or_(*(func.lower(col(c)).like(pattern) for c in (Case.reference, Case.title, Case.description))))
+        query = query.where(text_match(session, filters["q"]))
     column = col(getattr(Case, sort.lstrip("-")))
     query = query.order_by(column.desc() if sort.startswith("-") else column, col(Case.id))
     if filters.get("actionable"):
@@ -156,6 +155,20 @@ def list_cases(session: Session, actor: Actor, *, filters: dict[str, Any], sort:
     total = session.exec(select(func.count()).select_from(query.subquery())).one()
     rows = session.exec(query.limit(limit).offset(offset))
     return CasePage(items=[summary(c) for c in rows], total=total, limit=limit, offset=offset)
+
+
+def text_match(session: Session, q: str) -> Any:
+    """Reference, title, description or a comment contains `q`: Danish full-text search on PostgreSQL
+    (stemmed, so "lektiecaféer" finds "lektiecafé"), a case-insensitive substring on SQLite."""
+    pattern = f"%{q.lower()}%"
+    if session.get_bind().dialect.name == "postgresql":
+        query = func.plainto_tsquery("danish", q)
+        document = func.to_tsvector("danish", func.concat_ws(" ", col(Case.title), col(Case.description)))
+        commented = select(CaseComment.case_id).where(func.to_tsvector("danish", col(CaseComment.body)).op("@@")(query))
+        return or_(document.op("@@")(query), func.lower(col(Case.reference)).like(pattern), col(Case.id).in_(commented))
+    commented = select(CaseComment.case_id).where(func.lower(col(CaseComment.body)).like(pattern))
+    fields = (Case.reference, Case.title, Case.description)
+    return or_(*(func.lower(col(c)).like(pattern) for c in fields), col(Case.id).in_(commented))
 
 
 def history(session: Session, case: Case) -> list[HistoryEntry]:

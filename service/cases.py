@@ -24,7 +24,7 @@ from service.persistence.case_tables import Case, CaseEvent
 from service.persistence.tables import Board, BoardKind, Plan
 from workflows.machine import Assessment, assess, fire
 from workflows.registry import WORKFLOWS
-from workflows.spec import Facts, Role, Workflow
+from workflows.spec import ROLE_DA, Facts, Role, Workflow
 
 log = logging.getLogger(__name__)
 
@@ -104,13 +104,13 @@ def allowed_actions(session: Session, *, case: Case, actor: Actor) -> list[Asses
 def get_case(session: Session, case_id: int) -> Case:
     case = session.get(Case, case_id)
     if case is None:
-        raise NotFound(f"There is no case with id {case_id}.")
+        raise NotFound(f"There is no case with id {case_id}.", da=f"Der er ingen sag med id {case_id}.")
     return case
 
 
-def _conflict(session: Session, case: Case, actor: Actor, detail: str) -> Conflict:
+def _conflict(session: Session, case: Case, actor: Actor, detail: str, da: str) -> Conflict:
     allowed = [a.action.name for a in allowed_actions(session, case=case, actor=actor) if a.allowed]
-    return Conflict(detail, state=case.state, version=case.version, allowed_actions=allowed)
+    return Conflict(detail, da=da, state=case.state, version=case.version, allowed_actions=allowed)
 
 
 def apply_action(
@@ -176,22 +176,28 @@ def _apply(
             session, case, actor,
             f"The case has changed since version {expected_version}: it is now version {case.version}, "
             f"in state '{case.state}'. Reload it and try again.",
+            f"Sagen er ændret siden version {expected_version}: den er nu version {case.version} "
+            f"i tilstanden '{case.state}'. Hent den igen, og prøv igen.",
         )  # fmt: skip
     workflow = WORKFLOWS[case.case_type]
     spec = workflow.action(action)
     if spec is None or case.state not in spec.source:
-        raise _conflict(session, case, actor, f"'{action}' is not possible while the case is '{case.state}'.")
+        raise _conflict(
+            session, case, actor, f"'{action}' is not possible while the case is '{case.state}'.",
+            f"'{action}' er ikke muligt, mens sagen er '{case.state}'.",
+        )  # fmt: skip
     action_data = validate(spec.requires, data)
     here = situation(session, case, actor, action_data)
     verdict = next(a for a in assess(workflow, case.state, here.roles, here.facts) if a.action.name == action)
     if not verdict.allowed:
-        reason = f"{verdict.reason}." if verdict.reason else "not allowed."
+        reason, reason_da = f"{verdict.reason}.", f"{verdict.reason_da}."
         if verdict.guard is None or verdict.guard.status == 403:
-            raise Forbidden(f"You may not do this: {reason}")
+            raise Forbidden(f"You may not do this: {reason}", da=f"Du må ikke gøre dette: {reason_da}")
         if verdict.guard.status == 422:
             field = verdict.guard.field or "data"
-            raise Invalid(f"The request is not valid: {field}: {reason}", [{"field": field, "message": reason}])
-        raise _conflict(session, case, actor, f"Not possible now: {reason}")
+            raise Invalid(f"The request is not valid: {field}: {reason}", [{"field": field, "message": reason}],
+                          da=f"Forespørgslen er ikke gyldig: {field}: {reason_da}")  # fmt: skip
+        raise _conflict(session, case, actor, f"Not possible now: {reason}", f"Ikke muligt nu: {reason_da}")
     old_state = case.state
     new_state = fire(case.case_type, old_state, action, verdict.facts or here.facts)
     new_data = effects.prepare(session, here, spec, action_data, now)
@@ -206,7 +212,10 @@ def _apply(
     )  # fmt: skip
     if changed.rowcount != 1:  # type: ignore[attr-defined]
         session.rollback()
-        raise _conflict(session, get_case(session, case_id), actor, "Someone else changed the case at the same moment.")
+        raise _conflict(
+            session, get_case(session, case_id), actor, "Someone else changed the case at the same moment.",
+            "En anden ændrede sagen i samme øjeblik. Hent den igen, og prøv igen.",
+        )  # fmt: skip
     event_id = session.execute(
         insert(CaseEvent).returning(col(CaseEvent.id)),
         [dict(case_id=case.id, seq=version, at=now, actor_id=actor.user_id, acting_for_id=actor.organisation_id,
@@ -247,7 +256,11 @@ def open_case(
     setting = case_setting(session, plan_id=plan_id if workflow.subject == "plan" else None, deciding_board_id=deciding)
     if not roles_for(actor, setting).keys() & set(workflow.creators):
         who = ", ".join(r.value.replace("_", " ") for r in workflow.creators)
-        raise Forbidden(f"You may not do this: only {who} may open a {workflow.en.lower()} here.")
+        who_da = ", ".join(ROLE_DA[r] for r in workflow.creators)
+        raise Forbidden(
+            f"You may not do this: only {who} may open a {workflow.en.lower()} here.",
+            da=f"Du må ikke gøre dette: kun {who_da} må oprette en {workflow.da.lower()} her.",
+        )
     try:
         case = Case(reference=f"new-{uuid.uuid4().hex[:24]}", case_type=case_type, state=workflow.initial, title=title,
                     description=description, plan_id=plan_id if workflow.subject == "plan" else None,

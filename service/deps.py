@@ -3,12 +3,13 @@
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
 from sqlmodel import Session
 
 from service.authz import Actor, load_actor
 from service.config import Settings
+from service.errors import Unauthorized
 from service.persistence.tables import User
 from service.security import read_access_token
 
@@ -44,10 +45,17 @@ def get_current_user(
     user_id = read_access_token(settings, token) if token else None
     user = session.get(User, user_id) if user_id is not None else None
     if not usable(user, demo=request.app.state.demo):
-        detail = "Log in first: send 'Authorization: Bearer <token>' from POST /api/v1/auth/token."
         if token:
-            detail = "The access token is invalid or has expired; log in again at POST /api/v1/auth/token."
-        raise HTTPException(status_code=401, detail=detail, headers={"WWW-Authenticate": "Bearer"})
+            raise Unauthorized(
+                "The access token is invalid or has expired; log in again at POST /api/v1/auth/token.",
+                da="Adgangsnøglen er ugyldig eller udløbet; log ind igen på POST /api/v1/auth/token.",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+        raise Unauthorized(
+            "Log in first: send 'Authorization: Bearer <token>' from POST /api/v1/auth/token.",
+            da="Log ind først: send 'Authorization: Bearer <token>' fra POST /api/v1/auth/token.",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
     assert user is not None
     return user
 

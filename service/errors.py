@@ -13,14 +13,24 @@ PROBLEM_JSON = "application/problem+json"
 
 
 class ServiceError(Exception):
-    """A refusal the client can act on; subclasses fix the status."""
+    """A refusal the client can act on, in English and (where given) Danish; subclasses fix the status."""
 
     status = 400
 
-    def __init__(self, detail: str, **extra: Any) -> None:
+    def __init__(self, detail: str, *, da: str | None = None, headers: dict[str, str] | None = None, **extra: Any) -> None:
         super().__init__(detail)
         self.detail = detail
+        self.detail_da = da
+        self.headers = headers or {}
         self.extra = extra
+
+
+class Unauthorized(ServiceError):
+    status = 401
+
+
+class Throttled(ServiceError):
+    status = 429
 
 
 class NotFound(ServiceError):
@@ -40,21 +50,39 @@ class Invalid(ServiceError):
 
     status = 422
 
-    def __init__(self, detail: str, errors: list[dict[str, str]]) -> None:
-        super().__init__(detail, errors=errors)
+    def __init__(self, detail: str, errors: list[dict[str, str]], *, da: str | None = None) -> None:
+        super().__init__(detail, da=da, errors=errors)
 
 
 def field_errors(error: ValidationError, prefix: str) -> Invalid:
     """A pydantic validation error as a 422 naming each field under `prefix` (e.g. "data")."""
     fields = [{"field": ".".join([prefix, *map(str, e["loc"])]), "message": e["msg"]} for e in error.errors()]
     summary = "; ".join(f"{f['field']}: {f['message']}" for f in fields)
-    return Invalid(f"The request is not valid: {summary}", fields)
+    return Invalid(f"The request is not valid: {summary}", fields, da=f"Forespørgslen er ikke gyldig: {summary}")
 
 
-def problem(status: int, detail: str, **extra: Any) -> JSONResponse:
-    phrase = HTTPStatus(status).phrase
-    body = {"type": "about:blank", "title": phrase, "status": status, "detail": detail, **extra}
-    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON)
+TITLES_DA = {
+    400: "Ugyldig forespørgsel", 401: "Ikke logget ind", 403: "Ikke tilladt", 404: "Findes ikke",
+    405: "Metoden er ikke tilladt", 409: "Konflikt", 413: "For stor", 415: "Ukendt indholdstype", 422: "Ugyldige data",
+    429: "For mange forsøg",
+}  # fmt: skip
+DETAILS_DA = {"Not Found": "Adressen findes ikke.", "Method Not Allowed": "Metoden er ikke tilladt her."}
+
+
+def wants_danish(request: Request) -> bool:
+    return request.headers.get("accept-language", "").strip().lower().startswith("da")
+
+
+def problem(
+    status: int, detail: str, *, request: Request | None = None, da: str | None = None, **extra: Any
+) -> JSONResponse:
+    """A problem+json response, in Danish when the client asks for it (Accept-Language: da)."""
+    title = HTTPStatus(status).phrase
+    if request is not None and wants_danish(request):
+        title, detail = TITLES_DA.get(status, title), da or DETAILS_DA.get(detail, detail)
+    body = {"type": "about:blank", "title": title, "status": status, "detail": detail, **extra}
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers={"Content-Language": "da"} if (
+        request is not None and wants_danish(request)) else None)  # fmt: skip
 
 
 def _field(location: tuple[Any, ...]) -> str:
@@ -62,24 +90,32 @@ def _field(location: tuple[Any, ...]) -> str:
     return ".".join(parts) or str(location[-1] if location else "")
 
 
-async def _service_error(_request: Request, error: Exception) -> JSONResponse:
+async def _service_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, ServiceError)
-    return problem(error.status, error.detail, **error.extra)
+    response = problem(error.status, error.detail, request=request, da=error.detail_da, **error.extra)
+    response.headers.update(error.headers)
+    return response
 
 
-async def _http_error(_request: Request, error: Exception) -> JSONResponse:
+async def _http_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, StarletteHTTPException)
-    response = problem(error.status_code, str(error.detail))
+    response = problem(error.status_code, str(error.detail), request=request)
     for name, value in (error.headers or {}).items():
         response.headers[name] = value
     return response
 
 
-async def _validation_error(_request: Request, error: Exception) -> JSONResponse:
+async def _validation_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, RequestValidationError)
     fields = [{"field": _field(tuple(e["loc"])), "message": e["msg"]} for e in error.errors()]
     summary = "; ".join(f"{f['field']}: {f['message']}" for f in fields)
-    return problem(422, f"The request is not valid: {summary}", errors=fields)
+    return problem(
+        422,
+        f"The request is not valid: {summary}",
+        request=request,
+        da=f"Forespørgslen er ikke gyldig: {summary}",
+        errors=fields,
+    )
 
 
 def install(app: FastAPI) -> None:

@@ -49,7 +49,7 @@ def all_by_id(session: Session, table: Any) -> dict[int, Any]:
 def get_or_404(session: Session, table: Any, row_id: int, what: str) -> Any:
     row = session.get(table, row_id)
     if row is None:
-        raise NotFound(f"There is no {what} with id {row_id}.")
+        raise NotFound(f"There is no {what} with id {row_id}.", da=f"Der findes ikke noget med id {row_id}.")
     return row
 
 

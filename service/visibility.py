@@ -40,5 +40,7 @@ def visible_case(session: Session, actor: Actor, case_id: int) -> Case:
     """The case if the actor may see it; 404 alike for unknown and invisible cases, so nothing leaks."""
     case = session.exec(select(Case).where(Case.id == case_id, visible(session, actor))).first()
     if case is None:
-        raise NotFound(f"There is no case with id {case_id} that you can see.")
+        raise NotFound(
+            f"There is no case with id {case_id} that you can see.", da=f"Der er ingen sag med id {case_id}, som du kan se."
+        )
     return case

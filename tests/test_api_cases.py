@@ -115,3 +115,35 @@ def test_opening_needs_a_known_type_and_the_right_to_open(client: TestClient, au
     assert refused.status_code == 403 and "only secretariat, project leader, party org" in refused.json()["detail"]
     missing = client.post("/api/v1/cases", json=dict(body, data={"kind": "sideways"}), headers=auth("sara.norgaard"))
     assert missing.status_code == 422 and missing.json()["errors"][0]["field"] == "data.kind"
+
+
+def test_text_search_finds_danish_words_and_comments(client: TestClient, auth, backend: str) -> None:
+    case = open_change(client, auth)
+    client.post(
+        f"/api/v1/cases/{case['id']}/comments", json={"body": "Ændringen gælder Ørkenvej"}, headers=auth("sara.bech")
+    )
+    for q in ("ørkenvej", "ÆNDRINGEN", case["reference"].lower()):
+        found = client.get("/api/v1/cases", params={"q": q, "limit": 200}, headers=auth("camilla.juhl")).json()
+        assert case["id"] in [c["id"] for c in found["items"]], q
+    if backend == "postgresql":  # stemmed: the plural finds the singular
+        found = client.get("/api/v1/cases", params={"q": "lektiecaféer"}, headers=auth("camilla.juhl")).json()
+        assert case["id"] in [c["id"] for c in found["items"]]
+
+
+def test_problems_are_danish_when_asked(client: TestClient, auth) -> None:
+    case = open_change(client, auth)
+    danish = auth("henrik.bay") | {"Accept-Language": "da-DK,da;q=0.9"}
+    body = {"expected_version": 1, "data": {}}
+    refused = client.post(f"/api/v1/cases/{case['id']}/actions/submit", json=body, headers=danish)
+    assert refused.status_code == 403 and refused.headers["content-language"] == "da"
+    assert refused.json()["title"] == "Ikke tilladt"
+    assert (
+        refused.json()["detail"]
+        == "Du må ikke gøre dette: kun sekretariatet, projektlederen, en part i bevillingen må udføre »Indsend«."
+    )
+    missing = client.get("/api/v1/cases/999999", headers=danish)
+    assert missing.json()["detail"] == "Der er ingen sag med id 999999, som du kan se."
+    anonymous = client.get("/api/v1/plans", headers={"Accept-Language": "da"})
+    assert anonymous.json()["title"] == "Ikke logget ind" and anonymous.json()["detail"].startswith("Log ind først")
+    invalid = client.get("/api/v1/plans/0", headers=danish)
+    assert invalid.json()["detail"].startswith("Forespørgslen er ikke gyldig: plan_id")

@@ -52,16 +52,19 @@ is_approved_by_rule = Guard(
     "is_approved_by_rule",
     lambda f: _outcome(f) == "approved",
     "the votes recorded in this round do not carry an approval under the board's decision rule",
+    "stemmerne i denne runde bærer ikke en godkendelse efter bestyrelsens beslutningsregel",
 )
 is_rejected_by_rule = Guard(
     "is_rejected_by_rule",
     lambda f: _outcome(f) == "rejected",
     "the votes recorded in this round do not carry a rejection under the board's decision rule",
+    "stemmerne i denne runde bærer ikke et afslag efter bestyrelsens beslutningsregel",
 )
 is_balanced = Guard(
     "is_balanced",
     _moves_balance,
     "the budget moves do not balance: each move needs both a 'from' and a 'to' line unless changes_total is set",
+    "budgetflytningerne balancerer ikke: hver flytning skal have en fra- og en til-linje, medmindre changes_total er sat",
     status=422,
     field="data.budget_moves",
 )
@@ -69,29 +72,39 @@ is_complete = Guard(
     "is_complete",
     _is_complete,
     "the change request is incomplete: it needs a change_description, and budget_moves for an economic change",
+    "ændringsanmodningen er ikke færdig: den skal have en change_description og, hvis den er økonomisk, budget_moves",
     status=422,
     field="data.change_description",
 )
-needs_lbf = Guard("needs_lbf", lambda f: bool(f.data.get("lbf_approval_needed")), "this case does not need LBF approval")
+needs_lbf = Guard(
+    "needs_lbf",
+    lambda f: bool(f.data.get("lbf_approval_needed")),
+    "this case does not need LBF approval",
+    "sagen skal ikke godkendes af LBF",
+)
 is_cleared_by_lbf = Guard(
     "is_cleared_by_lbf",
     lambda f: f.state.startswith("lbf_") or not f.data.get("lbf_approval_needed"),
     "this case needs LBF approval first: send it to LBF",
+    "sagen skal først godkendes af LBF: send den til LBF",
 )
 acts_for_voter = Guard(
     "acts_for_voter",
     _acts_for_voter,
     "the vote must be cast for an organisation that decides on this plan and that you act for",
+    "stemmen skal afgives for en organisation, der beslutter om planen, og som du handler for",
     status=403,
 )
 has_all_consents = Guard(
     "has_all_consents",
     lambda f: bool(f.voters) and f.voters <= f.consents,
     "not every party housing organisation of the plan has consented yet",
+    "ikke alle planens parter har givet samtykke endnu",
 )
 acts_for_party = Guard(
     "acts_for_party",
     lambda f: f.action_data.get("organisation") in (f.voters & f.acting_for),
     "you must act for a party housing organisation of the plan, named in data.organisation",
+    "du skal handle for en af planens parter, angivet i data.organisation",
     status=403,
 )

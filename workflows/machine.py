@@ -11,7 +11,7 @@ from typing import Any
 from transitions import EventData, Machine
 
 from workflows.registry import WORKFLOWS
-from workflows.spec import Action, Facts, Guard, Role, Workflow
+from workflows.spec import ROLE_DA, Action, Facts, Guard, Role, Workflow
 
 
 class _Case:
@@ -72,12 +72,17 @@ class Assessment:
     action: Action
     allowed: bool
     reason: str | None = None
+    reason_da: str | None = None
     guard: Guard | None = None  # the guard that refused, if one did
     facts: Facts | None = None  # the facts as this action saw them (acting_for scoped to its roles)
 
 
 def who_text(action: Action) -> str:
     return ", ".join(role.value.replace("_", " ") for role in action.who)
+
+
+def who_text_da(action: Action) -> str:
+    return ", ".join(ROLE_DA[role] for role in action.who)
 
 
 def assess(workflow: Workflow, state: str, roles: Mapping[Role, frozenset[str]], facts: Facts) -> list[Assessment]:
@@ -90,10 +95,14 @@ def assess(workflow: Workflow, state: str, roles: Mapping[Role, frozenset[str]],
     for action in workflow.actions_from(state):
         held = roles.keys() & set(action.who)
         if not held:
-            result.append(Assessment(action, False, f"only {who_text(action)} may {action.en.lower()}"))
+            only = f"only {who_text(action)} may {action.en.lower()}"
+            result.append(Assessment(action, False, only, f"kun {who_text_da(action)} må udføre »{action.da}«"))
             continue
         acting_for = frozenset().union(*(roles[r] for r in held))
         scoped = replace(facts, acting_for=acting_for)
         failed = next((g for g in action.guards if not g(scoped)), None)
-        result.append(Assessment(action, failed is None, failed.reason if failed else None, failed, scoped))
+        if failed is None:
+            result.append(Assessment(action, True, facts=scoped))
+        else:
+            result.append(Assessment(action, False, failed.reason, failed.reason_da, failed, scoped))
     return result

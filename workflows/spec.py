@@ -25,6 +25,14 @@ class Role(StrEnum):
     admin = "admin"
 
 
+ROLE_DA = {
+    Role.secretariat: "sekretariatet", Role.project_leader: "projektlederen", Role.party_org: "en part i bevillingen",
+    Role.deciding_party_member: "et medlem for en part", Role.city_member: "et kommunalt medlem",
+    Role.central_member: "et medlem af Boligsocial Bestyrelse", Role.local_group_member: "et medlem af den lokale gruppe",
+    Role.admin: "en administrator",
+}  # fmt: skip
+
+
 class Wait(StrEnum):
     """What a case in this state is waiting for; the dashboards split lead time by it."""
 
@@ -63,6 +71,7 @@ class Guard:
     name: str
     check: Callable[[Facts], bool]
     reason: str
+    reason_da: str = ""
     status: int = 409  # 409: not now (the case's situation); 403: not you; 422: the data is wrong
     field: str | None = None  # the input field a 422 names
 

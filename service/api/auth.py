@@ -2,12 +2,13 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.security import OAuth2PasswordRequestForm
 from sqlmodel import col, select
 
 from service import schemas, throttle
 from service.deps import CurrentUser, SessionDep, SettingsDep, usable
+from service.errors import Throttled, Unauthorized
 from service.persistence.tables import Board, Membership, Organisation, Plan, PlanAssignment, User
 from service.register import ref
 from service.security import create_access_token, verify_password
@@ -35,14 +36,20 @@ def authenticate(request: Request, session: SessionDep, username: str, password:
     address = request.client.host if request.client else "unknown"
     wait = throttle.retry_after(session, username=username, address=address)
     if wait is not None:
-        raise HTTPException(
-            429, f"Too many failed logins; try again in {wait // 60 + 1} minutes.", headers={"Retry-After": str(wait)}
+        raise Throttled(
+            f"Too many failed logins; try again in {wait // 60 + 1} minutes.",
+            da=f"For mange forkerte forsøg; prøv igen om {wait // 60 + 1} minutter.",
+            headers={"Retry-After": str(wait)},
         )
     user = session.exec(select(User).where(User.username == username)).first()
     password_ok = verify_password(password, user.password_hash if user else None)
     if not (password_ok and usable(user, demo=request.app.state.demo)):
         throttle.record_failure(session, username=username, address=address)
-        raise HTTPException(401, "Unknown username or wrong password.", headers={"WWW-Authenticate": "Bearer"})
+        raise Unauthorized(
+            "Unknown username or wrong password.",
+            da="Ukendt brugernavn eller forkert adgangskode.",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
     throttle.clear(session, username=username)
     assert user is not None
     return user

@@ -4,14 +4,14 @@ import secrets
 from pathlib import Path as FilePath
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, HTTPException, Path, Request
+from fastapi import APIRouter, Form, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from service import register
 from service.api.auth import authenticate
 from service.deps import SessionDep, usable
-from service.errors import NotFound
+from service.errors import NotFound, ServiceError
 from service.persistence.tables import User
 from service.ui.i18n import LANGUAGES, language, translator
 
@@ -70,9 +70,9 @@ def login(
         return render(request, "login.html", 403, error=t("session_expired"), next="/")
     try:
         user = authenticate(request, session, username, password)
-    except HTTPException as refusal:
-        message = t("too_many_attempts") if refusal.status_code == 429 else t("login_failed")
-        return render(request, "login.html", refusal.status_code, error=message, next=next, username=username)
+    except ServiceError as refusal:
+        message = t("too_many_attempts") if refusal.status == 429 else t("login_failed")
+        return render(request, "login.html", refusal.status, error=message, next=next, username=username)
     assert user is not None
     lang = request.session.get("lang")
     request.session.clear()  # a fresh session on login: no fixation
