@@ -34,6 +34,7 @@ class ActionOption(BaseModel):
     en: str
     allowed: bool
     reason: str | None
+    reason_da: str | None = None
 
 
 class CaseSummary(BaseModel):
@@ -118,7 +119,8 @@ def describe(session: Session, case: Case, actor: Actor) -> CasePublic:
         ],
         expected_decision_date=expected_decision_date(session, case, today),
         allowed_actions=[o.action.name for o in options if o.allowed],
-        actions=[ActionOption(name=o.action.name, da=o.action.da, en=o.action.en, allowed=o.allowed, reason=o.reason)
+        actions=[ActionOption(name=o.action.name, da=o.action.da, en=o.action.en, allowed=o.allowed, reason=o.reason,
+                              reason_da=o.reason_da)
                  for o in options],
     )  # fmt: skip
 

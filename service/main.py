@@ -11,7 +11,7 @@ from service import errors
 from service.api import attachments, auth, cases, health, register, workflows
 from service.config import Settings, get_settings
 from service.persistence.db import demo_seeded, make_engine
-from service.ui import views
+from service.ui import case_pages, views
 
 API_PREFIX = "/api/v1"
 
@@ -45,6 +45,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(cases.router, prefix=API_PREFIX)
     app.include_router(attachments.router, prefix=API_PREFIX)
     app.include_router(views.router)
+    app.include_router(case_pages.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "ui" / "static"), name="static")
     return app
 

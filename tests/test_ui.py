@@ -84,3 +84,31 @@ def test_english_on_request_and_logout(page: Page, embedded: str) -> None:
 def test_a_login_post_without_the_csrf_token_is_refused(page: Page, embedded: str) -> None:
     response = page.request.post(f"{embedded}/login", form={"username": "eva.holm", "password": "demo", "csrf": "x"})
     assert response.status == 403
+
+
+def test_a_case_through_the_ui_offers_exactly_the_allowed_actions(page: Page, embedded: str) -> None:
+    log_in(page, embedded, "sara.norgaard")
+    page.get_by_role("link", name="Ny sag").click()
+    page.get_by_label("Vedrører *").select_option(label="HP-10 Husum for Alle")
+    page.get_by_label("Titel *").fill("Ny aktivitet for unge")
+    page.get_by_label("Art *").select_option(label="Indhold")
+    page.get_by_label("Beskrivelse af ændringen").fill("Erstat ungdomsklubben med en lektiecafé")
+    page.get_by_role("button", name="Opret sag").click()
+    expect(page.get_by_role("heading", name=re.compile("Ny aktivitet for unge"))).to_be_visible()
+    expect(page.locator(".state")).to_have_text("Kladde")
+    page.get_by_role("button", name="Indsend").click()
+    expect(page.locator(".state")).to_have_text("Indsendt")
+    expect(page.locator(".timeline")).to_contain_text("Kladde → Indsendt")
+    expect(page.locator(".facts").first).to_contain_text("Bydelsbestyrelse Brønshøj/Husum/Tingbjerg")
+    expect(page.locator("table.grid")).to_contain_text("Screening")
+    page.screenshot(path=SHOTS / "case-submitted-da.png", full_page=True)
+    case_url = page.url
+    page.get_by_role("button", name="Log ud").click()
+    log_in(page, embedded, "eva.holm")  # FSB is a party: she may withdraw, but screening is the secretariat's
+    page.goto(case_url)
+    expect(page.locator("form.action button")).to_have_text(["Træk tilbage"])
+    expect(page.locator(".refused")).to_contain_text("Start screening: kun sekretariatet må udføre »Start screening«")
+    page.get_by_role("button", name="Log ud").click()
+    log_in(page, embedded, "noah.skov")  # leads other plans: the case does not exist for him
+    response = page.goto(case_url)
+    assert response is not None and response.status == 404

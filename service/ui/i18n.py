@@ -27,6 +27,46 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Demo: log in with a username from the demo register, e.g. camilla.juhl, and the password demo.",
     },
     "plans": {"da": "Helhedsplaner", "en": "Master plans"},
+    "cases": {"da": "Sager", "en": "Cases"},
+    "new_case": {"da": "Ny sag", "en": "New case"},
+    "inbox": {"da": "Min indbakke", "en": "My inbox"},
+    "open_cases": {"da": "Åbne sager", "en": "Open cases"},
+    "all_cases": {"da": "Alle sager", "en": "All cases"},
+    "search": {"da": "Søg", "en": "Search"},
+    "reference": {"da": "Sagsnr.", "en": "Reference"},
+    "case_type": {"da": "Sagstype", "en": "Case type"},
+    "title": {"da": "Titel", "en": "Title"},
+    "description": {"da": "Beskrivelse", "en": "Description"},
+    "state": {"da": "Status", "en": "State"},
+    "no_cases": {"da": "Ingen sager her.", "en": "No cases here."},
+    "actions": {"da": "Handlinger", "en": "Actions"},
+    "not_now": {"da": "Ikke mulige nu", "en": "Not possible now"},
+    "comment": {"da": "Bemærkning", "en": "Comment"},
+    "history": {"da": "Historik", "en": "History"},
+    "deadlines": {"da": "Frister", "en": "Deadlines"},
+    "due": {"da": "Frist", "en": "Due"},
+    "overdue": {"da": "Overskredet", "en": "Overdue"},
+    "expected_decision": {"da": "Forventet afgørelse", "en": "Expected decision"},
+    "data": {"da": "Sagsdata", "en": "Case data"},
+    "create": {"da": "Opret sag", "en": "Open case"},
+    "concerns": {"da": "Vedrører", "en": "Concerns"},
+    "version": {"da": "Version", "en": "Version"},
+    "json_hint": {"da": "Angives som JSON", "en": "Given as JSON"},
+    "yes": {"da": "Ja", "en": "Yes"},
+    "no": {"da": "Nej", "en": "No"},
+    "by_default": {"da": "Efter standardreglen", "en": "By the default rule"},
+    "case_count": {"da": "sager", "en": "cases"},
+    "deadline.screening": {"da": "Screening", "en": "Screening"},
+    "deadline.consultation": {"da": "Høringsfrist", "en": "Consultation"},
+    "deadline.lbf_reply": {"da": "Svar fra LBF", "en": "LBF's reply"},
+    "deadline.report_due": {"da": "Indberetningsfrist", "en": "Report due"},
+    "deadline_status.open": {"da": "Åben", "en": "Open"},
+    "deadline_status.met": {"da": "Overholdt", "en": "Met"},
+    "deadline_status.cancelled": {"da": "Annulleret", "en": "Cancelled"},
+    "history.open": {"da": "Oprettet", "en": "Opened"},
+    "history.comment": {"da": "Kommentar", "en": "Comment"},
+    "history.attach_document": {"da": "Dokument vedhæftet", "en": "Document attached"},
+    "history.moved_with_competence": {"da": "Flyttet med beslutningskompetencen", "en": "Moved with the competence"},
     "plan": {"da": "Helhedsplan", "en": "Master plan"},
     "boards": {"da": "Bestyrelser", "en": "Boards"},
     "code": {"da": "Kode", "en": "Code"},
@@ -43,7 +83,6 @@ TEXTS: dict[str, dict[str, str]] = {
     "grant": {"da": "Bevilling", "en": "Grant"},
     "project_leaders": {"da": "Projektledere", "en": "Project leaders"},
     "strategic_agreement": {"da": "Strategisk samarbejdsaftale", "en": "Strategic agreement"},
-    "version": {"da": "Version", "en": "Version"},
     "kind": {"da": "Type", "en": "Kind"},
     "members": {"da": "Medlemmer", "en": "Members"},
     "represents": {"da": "Repræsenterer", "en": "Represents"},
@@ -73,6 +112,49 @@ TEXTS: dict[str, dict[str, str]] = {
 }
 
 
+FIELDS: dict[str, dict[str, str]] = {
+    "kind": {"da": "Art", "en": "Kind"},
+    "change_description": {"da": "Beskrivelse af ændringen", "en": "Description of the change"},
+    "budget_moves": {"da": "Budgetflytninger", "en": "Budget moves"},
+    "changes_total": {"da": "Ændrer totalen", "en": "Changes the total"},
+    "material": {"da": "Væsentlig indholdsændring", "en": "Material content change"},
+    "lbf_approval_needed": {"da": "Kræver LBF's godkendelse", "en": "Needs LBF approval"},
+    "meeting_id": {"da": "Møde (id)", "en": "Meeting (id)"},
+    "written_procedure": {"da": "Skriftlig behandling", "en": "Written procedure"},
+    "organisation": {"da": "Organisation", "en": "Organisation"},
+    "vote": {"da": "Stemme", "en": "Vote"},
+    "text": {"da": "Tekst", "en": "Text"},
+    "lbf_reference": {"da": "LBF's journalnr.", "en": "LBF reference"},
+    "received_on": {"da": "Modtaget", "en": "Received on"},
+    "agreement_summary": {"da": "Aftalens tekst efter ændringen", "en": "The agreement as changed"},
+    "decision_rule": {"da": "Beslutningsregel", "en": "Decision rule"},
+    "summary": {"da": "Resumé", "en": "Summary"},
+    "report": {"da": "Indberetning", "en": "Report"},
+    "period": {"da": "Periode", "en": "Period"},
+    "due_date": {"da": "Frist", "en": "Due date"},
+    "direction": {"da": "Retning", "en": "Direction"},
+    "central_board_meeting_id": {"da": "Møde i Boligsocial Bestyrelse (id)", "en": "Central-board meeting (id)"},
+}
+CHOICES: dict[str, dict[str, str]] = {
+    "content": {"da": "Indhold", "en": "Content"},
+    "economic": {"da": "Økonomi", "en": "Economic"},
+    "content_and_economic": {"da": "Indhold og økonomi", "en": "Content and economic"},
+    "approve": {"da": "For", "en": "Approve"},
+    "reject": {"da": "Imod", "en": "Reject"},
+    "abstain": {"da": "Undlader", "en": "Abstain"},
+    "unanimity": {"da": "Enstemmighed", "en": "Unanimity"},
+    "majority": {"da": "Flertal", "en": "Majority"},
+    "to_central": {"da": "Til Boligsocial Bestyrelse", "en": "To the central board"},
+    "to_district": {"da": "Tilbage til bydelsbestyrelsen", "en": "Back to the district board"},
+    "regulation_account": {"da": "Reguleringskontoopgørelse", "en": "Regulation account"},
+    "goal_attainment": {"da": "Målopfyldelsesskema", "en": "Goal attainment"},
+    "milestone_plan": {"da": "Milepælsplan", "en": "Milestone plan"},
+    "status_report": {"da": "Statusrapport", "en": "Status report"},
+    "evaluation": {"da": "Evaluering", "en": "Evaluation"},
+    "other": {"da": "Andet", "en": "Other"},
+}
+
+
 def language(request: Request) -> str:
     """The session's chosen language, else the browser's preference, else Danish."""
     chosen = request.session.get("lang")
@@ -83,7 +165,13 @@ def language(request: Request) -> str:
 
 
 def translator(lang: str):  # type: ignore[no-untyped-def]
+    """`t(key)` for UI words; `t("field.kind")` and `t("choice.economic")` for schema fields and their values."""
+
     def t(key: str) -> str:
-        return TEXTS.get(key, {}).get(lang, key)
+        group, _, name = key.partition(".")
+        table = {"field": FIELDS, "choice": CHOICES}.get(group)
+        if table is not None and name in table:
+            return table[name][lang]
+        return TEXTS.get(key, {}).get(lang, name if table is not None else key)
 
     return t

@@ -3,6 +3,7 @@
 import secrets
 from pathlib import Path as FilePath
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Form, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -17,6 +18,7 @@ from service.ui.i18n import LANGUAGES, language, translator
 
 templates = Jinja2Templates(directory=FilePath(__file__).parent / "templates")
 templates.env.filters["dato"] = lambda d: d.strftime("%d.%m.%Y")  # Danish dates: 01.01.2016
+templates.env.filters["tid"] = lambda t: t.astimezone(ZoneInfo("Europe/Copenhagen")).strftime("%d.%m.%Y %H:%M")
 router = APIRouter(include_in_schema=False)
 
 

@@ -1,0 +1,127 @@
+"""Case pages: the inbox and case lists, one case with its actions as buttons, and opening a new case.
+
+The buttons are exactly the engine's allowed actions for the user; each form is derived from the action's schema.
+"""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlmodel import col, select
+
+from service import case_views, cases, register
+from service.authz import load_actor
+from service.deps import SessionDep
+from service.errors import ServiceError
+from service.persistence.tables import Board, BoardKind, Plan
+from service.ui import forms
+from service.ui.i18n import language
+from service.ui.views import csrf_ok, render, to_login, ui_user
+from service.visibility import visible_case
+from workflows.registry import WORKFLOWS
+
+router = APIRouter(include_in_schema=False)
+CaseId = Annotated[int, Path(ge=1, le=2**63 - 1)]
+
+
+def _labels() -> dict[str, dict[str, str]]:
+    """Danish and English names of each case type and state, for the templates."""
+    return {w.key: {"da": w.da, "en": w.en, **{f"state.{s.name}": s.da for s in w.states}} for w in WORKFLOWS.values()}
+
+
+@router.get("/sager")
+def case_list(request: Request, session: SessionDep, vis: str = "indbakke", q: str = "") -> Response:
+    user = ui_user(request, session)
+    if user is None:
+        return to_login(request)
+    actor = load_actor(session, user)
+    filters = {"actionable": vis == "indbakke", "open": True if vis in ("indbakke", "aabne") else None, "q": q or None}
+    page = case_views.list_cases(session, actor, filters=filters, sort="-id", limit=200, offset=0)
+    plans = {p.id: p.code for p in session.exec(select(Plan))}
+    return render(request, "cases.html", user=user, page=page, vis=vis, q=q, plans=plans, labels=_labels())
+
+
+@router.get("/sager/ny")
+def new_case_form(request: Request, session: SessionDep, type: str = "change_request") -> Response:
+    user = ui_user(request, session)
+    if user is None:
+        return to_login(request)
+    return _new_case_page(request, session, user, type if type in WORKFLOWS else "change_request")
+
+
+def _new_case_page(request: Request, session: SessionDep, user: object, case_type: str, **extra: Any) -> Response:
+    workflow = WORKFLOWS[case_type]
+    boards = session.exec(select(Board).where(Board.kind == BoardKind.district).order_by(col(Board.code))).all()
+    return render(request, "new_case.html", user=user, workflow=workflow, workflows=WORKFLOWS.values(),
+                  plans=register.list_plans(session=session), boards=boards, fields=forms.fields(workflow.data_schema),
+                  **extra)  # fmt: skip
+
+
+@router.post("/sager/ny")
+async def open_case(request: Request, session: SessionDep) -> Response:
+    user = ui_user(request, session)
+    if user is None:
+        return to_login(request)
+    form = {k: str(v) for k, v in (await request.form()).items()}
+    case_type = form.get("case_type", "")
+    if not csrf_ok(request, form.get("csrf", "")) or case_type not in WORKFLOWS:
+        return RedirectResponse("/sager/ny", status_code=303)
+    workflow = WORKFLOWS[case_type]
+    subject = int(form["subject"]) if form.get("subject", "").isdigit() else None
+    try:
+        case = cases.open_case(
+            session, actor=load_actor(session, user), case_type=case_type, title=form.get("title", "").strip(),
+            description=form.get("description", ""), plan_id=subject if workflow.subject == "plan" else None,
+            board_id=subject if workflow.subject == "board" else None,
+            data=forms.values(workflow.data_schema, form),
+        )  # fmt: skip
+    except ServiceError as refusal:
+        return _new_case_page(request, session, user, case_type, error=refusal, form=form)
+    return RedirectResponse(f"/sager/{case.id}", status_code=303)
+
+
+@router.get("/sager/{case_id}")
+def case_page(request: Request, session: SessionDep, case_id: CaseId, fejl: str = "") -> Response:
+    user = ui_user(request, session)
+    if user is None:
+        return to_login(request)
+    actor = load_actor(session, user)
+    try:
+        case = visible_case(session, actor, case_id)
+    except ServiceError:
+        return render(request, "not_found.html", 404, user=user)
+    view = case_views.describe(session, case, actor)
+    workflow = WORKFLOWS[case.case_type]
+    action_forms = {a.name: forms.fields(a.requires) for a in workflow.actions}
+    plan = session.get(Plan, case.plan_id) if case.plan_id else None
+    board = session.get(Board, case.deciding_board_id) if case.deciding_board_id else None
+    lang = language(request)
+    action_labels = {a.name: a.da if lang == "da" else a.en for a in workflow.actions}
+    state_labels = {s.name: s.da if lang == "da" else s.en for s in workflow.states}
+    return render(request, "case.html", user=user, case=view, workflow=workflow, action_forms=action_forms, plan=plan,
+                  action_labels=action_labels, state_labels=state_labels,
+                  board=board, history=case_views.history(session, case), labels=_labels(), error=request.session.pop(
+                      "flash_error", None))  # fmt: skip
+
+
+@router.post("/sager/{case_id}/handling/{action}")
+async def take_action(request: Request, session: SessionDep, case_id: CaseId, action: str) -> Response:
+    user = ui_user(request, session)
+    if user is None:
+        return to_login(request)
+    form = {k: str(v) for k, v in (await request.form()).items()}
+    if not csrf_ok(request, form.get("csrf", "")):
+        return RedirectResponse(f"/sager/{case_id}", status_code=303)
+    actor = load_actor(session, user)
+    try:
+        case = visible_case(session, actor, case_id)
+        spec = WORKFLOWS[case.case_type].action(action)
+        cases.apply_action(
+            session, actor=actor, case_id=case_id, action=action, comment=form.get("comment", ""),
+            expected_version=int(form.get("version", "0") or 0),
+            data=forms.values(spec.requires if spec else None, form), idempotency_key=form.get("idempotency_key") or None,
+        )  # fmt: skip
+    except ServiceError as refusal:
+        danish = language(request) == "da"
+        request.session["flash_error"] = refusal.detail_da if danish and refusal.detail_da else refusal.detail
+    return RedirectResponse(f"/sager/{case_id}", status_code=303)
