@@ -2,7 +2,9 @@
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
+from sqlalchemy import Integer, String, bindparam, cast, literal, union_all
 from sqlmodel import Session, col, select
 
 from service.persistence.tables import (
@@ -113,29 +115,44 @@ def decision_rule(session: Session, board_id: int | None) -> str:
     return charter.decision_rule if charter else DecisionRule.unanimity
 
 
+def _facts_query() -> Any:
+    """The register facts around a case in one round trip, as (kind, value) rows.
+
+    Not cached on purpose: every action reads the register as it is in its own transaction, so a change of
+    parties, seats or charter applies at once in every process.
+    """
+    plan, board = bindparam("plan_id", type_=Integer), bindparam("board_id", type_=Integer)
+    rule = (
+        select(Charter.decision_rule).where(Charter.board_id == board, col(Charter.superseded_on).is_(None))
+        .order_by(col(Charter.version).desc()).limit(1).subquery()
+    )  # fmt: skip
+    return union_all(
+        select(literal("central"), cast(Board.id, String)).where(Board.kind == BoardKind.central),
+        select(literal("party"), col(Organisation.code))
+        .join(PlanParty, col(PlanParty.organisation_id) == col(Organisation.id)).where(PlanParty.plan_id == plan),
+        select(literal("local"), cast(Board.id, String)).where(Board.plan_id == plan, Board.kind == BoardKind.local),
+        select(literal("rule"), cast(rule.c.decision_rule, String)),
+    )  # fmt: skip
+
+
+FACTS = _facts_query()
+
+
 def case_setting(
     session: Session, *, plan_id: int | None, deciding_board_id: int | None, city_is_party: bool = False
 ) -> CaseSetting:
-    central = session.exec(select(Board.id).where(Board.kind == BoardKind.central)).first()
-    parties: frozenset[str] = frozenset()
-    local: frozenset[int] = frozenset()
-    if plan_id is not None:
-        codes = session.exec(
-            select(Organisation.code).join(PlanParty, col(PlanParty.organisation_id) == col(Organisation.id))
-            .where(PlanParty.plan_id == plan_id)
-        ).all()  # fmt: skip
-        parties = frozenset(codes)
-        local = frozenset(
-            b for b in session.exec(select(Board.id).where(Board.plan_id == plan_id, Board.kind == BoardKind.local))
-            if b is not None
-        )  # fmt: skip
+    """The register facts around a case: the plan's parties, the boards involved and the decision rule."""
+    found: dict[str, list[str]] = defaultdict(list)
+    for kind, value in session.connection().execute(FACTS, {"plan_id": plan_id, "board_id": deciding_board_id}):
+        found[kind].append(value)
+    parties = frozenset(found["party"])
     return CaseSetting(
         plan_id=plan_id,
         parties=parties,
         deciding_board_id=deciding_board_id,
-        central_board_id=central,
-        local_board_ids=local,
-        decision_rule=decision_rule(session, deciding_board_id),
+        central_board_id=int(found["central"][0]) if found["central"] else None,
+        local_board_ids=frozenset(int(b) for b in found["local"]),
+        decision_rule=found["rule"][0] if found["rule"] else DecisionRule.unanimity,
         voters=parties | {CITY} if city_is_party else parties,
     )
 

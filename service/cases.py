@@ -12,7 +12,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import insert, update
+from sqlalchemy import bindparam, insert, update
+from sqlalchemy import select as sa_select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -20,13 +21,18 @@ from service import effects, outbox
 from service.authz import Actor, CaseSetting, case_setting, plan_deciding_board, roles_for
 from service.deadlines import open_deadlines, sync_deadlines
 from service.errors import Conflict, Forbidden, Invalid, NotFound, ServiceError, field_errors
-from service.persistence.case_tables import Case, CaseEvent
+from service.persistence.case_tables import CASE_EVENTS, CASES, Case, CaseEvent
 from service.persistence.tables import Board, BoardKind, Plan
 from workflows.machine import Assessment, assess, fire
 from workflows.registry import WORKFLOWS
 from workflows.spec import ROLE_DA, Facts, Role, Workflow
 
 log = logging.getLogger(__name__)
+
+# The hot path's statements, built once: per action only their parameters change.
+LOAD_CASE = sa_select(CASES).where(CASES.c.id == bindparam("case_id"))
+UPDATE_CASE = update(CASES).where(CASES.c.id == bindparam("b_id"), CASES.c.version == bindparam("b_version"))
+INSERT_EVENT = insert(CASE_EVENTS).returning(CASE_EVENTS.c.id)
 
 
 @dataclass(frozen=True)
@@ -128,7 +134,7 @@ def apply_action(
     """Take an action on a case in one transaction, or refuse it leaving no trace."""
     now = now or datetime.now(UTC)
     try:
-        case = _apply(session, actor, case_id, action, expected_version, comment, data, idempotency_key, now)
+        case, written = _apply(session, actor, case_id, action, expected_version, comment, data, idempotency_key, now)
         session.commit()
     except IntegrityError:
         session.rollback()
@@ -141,7 +147,9 @@ def apply_action(
         if isinstance(error, ServiceError):
             log.info("refused %s on case %s by %s: %s", action, case_id, actor.username, error.detail)
         raise
-    session.refresh(case)
+    for name, value in written.items():  # what was written, without reading the row back
+        setattr(case, name, value)
+    session.expire_all()  # rows this session loaded before may have been written with Core statements
     return case
 
 
@@ -167,10 +175,13 @@ def _apply(
     data: dict[str, Any] | None,
     key: str | None,
     now: datetime,
-) -> Case:
-    case = get_case(session, case_id)
+) -> tuple[Case, dict[str, Any]]:
+    loaded = session.connection().execute(LOAD_CASE, {"case_id": case_id}).first()
+    if loaded is None:
+        raise NotFound(f"There is no case with id {case_id}.", da=f"Der er ingen sag med id {case_id}.")
+    case = Case(**loaded._mapping)  # a detached snapshot of the row: the engine writes the row with Core statements
     if key and (replay := _replay(session, case_id, key, action)) is not None:
-        return replay
+        return replay, {}
     if case.version != expected_version:
         raise _conflict(
             session, case, actor,
@@ -198,36 +209,35 @@ def _apply(
             raise Invalid(f"The request is not valid: {field}: {reason}", [{"field": field, "message": reason}],
                           da=f"Forespørgslen er ikke gyldig: {field}: {reason_da}")  # fmt: skip
         raise _conflict(session, case, actor, f"Not possible now: {reason}", f"Ikke muligt nu: {reason_da}")
+    if action_data.get("meeting_id") is not None:
+        effects.check_meeting(session, case_board_id=case.deciding_board_id, meeting_id=action_data["meeting_id"], now=now)
     old_state = case.state
     new_state = fire(case.case_type, old_state, action, verdict.facts or here.facts)
     new_data = effects.prepare(session, here, spec, action_data, now)
     deciding = new_data.pop("_deciding_board_id", case.deciding_board_id)
     version = case.version + 1
-    changed = session.execute(
-        update(Case)
-        .where(col(Case.id) == case.id, col(Case.version) == expected_version)
-        .values(state=new_state, version=version, data=new_data, deciding_board_id=deciding,
-                is_open=new_state not in workflow.final_states)
-        .execution_options(synchronize_session=False)
-    )  # fmt: skip
-    if changed.rowcount != 1:  # type: ignore[attr-defined]
+    row = dict(state=new_state, version=version, data=new_data, deciding_board_id=deciding,
+               is_open=new_state not in workflow.final_states)  # fmt: skip
+    connection = session.connection()
+    changed = connection.execute(UPDATE_CASE, {"b_id": case_id, "b_version": expected_version, **row})
+    if changed.rowcount != 1:
         session.rollback()
         raise _conflict(
             session, get_case(session, case_id), actor, "Someone else changed the case at the same moment.",
             "En anden ændrede sagen i samme øjeblik. Hent den igen, og prøv igen.",
         )  # fmt: skip
-    event_id = session.execute(
-        insert(CaseEvent).returning(col(CaseEvent.id)),
-        [dict(case_id=case.id, seq=version, at=now, actor_id=actor.user_id, acting_for_id=actor.organisation_id,
-              action=action, from_state=old_state, to_state=new_state, comment=comment, data=action_data,
-              idempotency_key=key)],
+    event_id = connection.execute(
+        INSERT_EVENT,
+        dict(case_id=case_id, seq=version, at=now, actor_id=actor.user_id, acting_for_id=actor.organisation_id,
+             action=action, from_state=old_state, to_state=new_state, comment=comment, data=action_data,
+             idempotency_key=key),
     ).scalar_one()  # fmt: skip
     if new_state != old_state:
-        sync_deadlines(session, workflow, case_id=case_id, state=new_state, data=new_data, event_id=event_id, now=now)
+        sync_deadlines(session, workflow, case_id=case_id, old_state=old_state, state=new_state, data=new_data,
+                       event_id=event_id, now=now)  # fmt: skip
     effects.apply(session, here, spec, action_data, event_id, now)
-    outbox.enqueue(session, here, spec, event_id=event_id, actor_id=actor.user_id, now=now)
-    session.expire(case)
-    return case
+    outbox.enqueue(session, spec, case_id=case_id, event_id=event_id, now=now)
+    return case, row
 
 
 def open_case(

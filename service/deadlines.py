@@ -1,13 +1,13 @@
 """Deadline rows: opened when a case enters a state that starts one, closed when it leaves their states."""
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import insert, update
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
-from service.persistence.case_tables import CaseDeadline, DeadlineStatus
+from service.persistence.case_tables import CASE_DEADLINES, DeadlineStatus
 from workflows import calendar
 from workflows.spec import Deadline, Workflow
 
@@ -47,15 +47,12 @@ def open_deadlines(
         if deadline.starts_in != state or deadline.name in already_open:
             continue
         due, rule = due_date(deadline, start, data)
-        escalate = (
-            due + timedelta(days=deadline.escalate_after_days - (deadline.calendar_days or 0))
-            if deadline.escalate_after_days
-            else None
-        )
-        rows.append(dict(case_id=case_id, name=deadline.name, kind=deadline.kind.value, status=DeadlineStatus.open,
+        days = deadline.escalate_after_days
+        escalate = calendar.add_calendar_days(start, days) if days else None
+        rows.append(dict(case_id=case_id, name=deadline.name, kind=deadline.kind.value, status=DeadlineStatus.open.value,
                          due_on=due, escalate_on=escalate, rule=rule, opened_event_id=event_id))  # fmt: skip
     if rows:
-        session.execute(insert(CaseDeadline), rows)
+        session.connection().execute(insert(CASE_DEADLINES), rows)
 
 
 def sync_deadlines(
@@ -63,22 +60,25 @@ def sync_deadlines(
     workflow: Workflow,
     *,
     case_id: int,
+    old_state: str,
     state: str,
     data: dict[str, Any],
     event_id: int,
     now: datetime,
 ) -> None:
-    """Close open deadlines that do not run in the new state; open those it starts (once)."""
-    running = {d.name for d in workflow.deadlines if state in d.during}
-    session.execute(
-        update(CaseDeadline)
-        .where(col(CaseDeadline.case_id) == case_id, col(CaseDeadline.status) == DeadlineStatus.open,
-               col(CaseDeadline.name).not_in(running))
-        .values(status=DeadlineStatus.met, closed_event_id=event_id)
-    )  # fmt: skip
-    if any(d.starts_in == state for d in workflow.deadlines):
-        still_open = frozenset(session.exec(
-            select(CaseDeadline.name).where(CaseDeadline.case_id == case_id, CaseDeadline.status == DeadlineStatus.open)
-        ))  # fmt: skip
-        open_deadlines(session, workflow, case_id=case_id, state=state, data=data, event_id=event_id, now=now,
-                       already_open=still_open)  # fmt: skip
+    """Close the deadlines the case leaves behind and open those the new state starts, from the declaration alone.
+
+    A deadline is open exactly while the case is in its `during` states, so which rows to touch follows from the
+    old and new state without reading any row.
+    """
+    closing = [d.name for d in workflow.deadlines if old_state in d.during and state not in d.during]
+    if closing:
+        session.connection().execute(
+            update(CASE_DEADLINES)
+            .where(CASE_DEADLINES.c.case_id == case_id, CASE_DEADLINES.c.status == DeadlineStatus.open.value,
+                   CASE_DEADLINES.c.name.in_(closing))
+            .values(status=DeadlineStatus.met.value, closed_event_id=event_id)
+        )  # fmt: skip
+    still_running = frozenset(d.name for d in workflow.deadlines if old_state in d.during and state in d.during)
+    open_deadlines(session, workflow, case_id=case_id, state=state, data=data, event_id=event_id, now=now,
+                   already_open=still_running)  # fmt: skip

@@ -22,7 +22,8 @@ def get_app_settings(request: Request) -> Settings:
 
 
 def get_session(request: Request) -> Iterator[Session]:
-    with Session(request.app.state.engine) as session:
+    # Objects stay readable after commit: apply_action sets what it wrote instead of reading it back.
+    with Session(request.app.state.engine, expire_on_commit=False) as session:
         yield session
 
 

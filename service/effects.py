@@ -4,28 +4,31 @@
 after the history event exists. Both run inside the action's transaction.
 """
 
+from collections import defaultdict
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import insert, update
-from sqlmodel import Session, col, select
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, SQLModel, col, select
 
 from service.authz import plan_deciding_board
+from service.deadlines import sync_deadlines
 from service.errors import Conflict, Invalid
-from service.persistence.case_tables import BudgetChange, Case, CaseEvent
+from service.persistence.case_tables import CASE_EVENTS, CASES
 from service.persistence.tables import (
     ActivityArea,
     Board,
     BoardKind,
-    BudgetLine,
     Charter,
     Competence,
     Meeting,
     Plan,
     StrategicAgreement,
 )  # fmt: skip
+from workflows import calendar
 from workflows.registry import WORKFLOWS
 from workflows.spec import Action
 
@@ -33,6 +36,8 @@ if TYPE_CHECKING:
     from service.cases import Situation
 
 LOCAL = ZoneInfo("Europe/Copenhagen")
+BUDGET = SQLModel.metadata.tables["budget_lines"]
+BUDGET_CHANGES = SQLModel.metadata.tables["budget_changes"]
 
 
 def check_data(session: Session, data: dict[str, Any]) -> None:
@@ -48,6 +53,32 @@ def check_data(session: Session, data: dict[str, Any]) -> None:
     ]  # fmt: skip
     if errors:
         raise Invalid(f"The request is not valid: {errors[0]['field']}: {errors[0]['message']}", errors)
+
+
+AGENDA_CUTOFF_WORKING_DAYS = 10  # domain.md §5
+
+
+def check_meeting(session: Session, *, case_board_id: int | None, meeting_id: int, now: datetime) -> None:
+    """A case can be put on a meeting of its deciding board whose agenda has not closed yet."""
+    meeting = session.get(Meeting, meeting_id)
+    field = [{"field": "data.meeting_id", "message": "not a meeting this case can be put on"}]
+    if meeting is None or meeting.board_id != case_board_id:
+        raise Invalid(f"Meeting {meeting_id} is not a meeting of the board that decides this case.", field,
+                      da=f"Møde {meeting_id} er ikke et møde i den bestyrelse, der beslutter sagen.")  # fmt: skip
+    meeting_day = meeting.starts_at.astimezone(LOCAL).date()
+    cutoff = meeting_day
+    for _ in range(AGENDA_CUTOFF_WORKING_DAYS):
+        cutoff = _previous_working_day(cutoff)
+    if now.astimezone(LOCAL).date() > cutoff:
+        raise Invalid(f"The agenda of the meeting on {meeting_day} closed on {cutoff}.", field,
+                      da=f"Dagsordenen til mødet {meeting_day:%d.%m.%Y} lukkede {cutoff:%d.%m.%Y}.")  # fmt: skip
+
+
+def _previous_working_day(day: date) -> date:
+    day -= timedelta(days=1)
+    while not calendar.is_working_day(day):
+        day -= timedelta(days=1)
+    return day
 
 
 def lbf_approval_needed(data: dict[str, Any], *, material: bool) -> bool:
@@ -89,38 +120,44 @@ def prepare(
     return data
 
 
-def _apply_budget_moves(session: Session, here: "Situation", event_id: int, now: datetime) -> None:
-    areas: dict[str, int] = {
-        code: area_id for code, area_id in session.exec(select(ActivityArea.code, ActivityArea.id)) if area_id
-    }
-    plan_id, case_id = here.case.plan_id, here.case.id
-    assert plan_id is not None and case_id is not None
-    for move in here.case.data.get("budget_moves") or []:
+def _budget_deltas(data: dict[str, Any]) -> dict[tuple[str, int, str], int]:
+    """The net change per budget line (activity area, year, funder) of a case's moves."""
+    deltas: dict[tuple[str, int, str], int] = defaultdict(int)
+    for move in data.get("budget_moves") or []:
         for side, sign in (("from", -1), ("to", 1)):
-            if not move.get(f"{side}_area"):
-                continue
-            area_id, year, funder = areas[move[f"{side}_area"]], move[f"{side}_year"], move[f"{side}_funder"]
-            delta = sign * move["amount_dkk"]
-            line = session.exec(
-                select(BudgetLine).where(BudgetLine.plan_id == plan_id, BudgetLine.activity_area_id == area_id,
-                                         BudgetLine.year == year, BudgetLine.funder == funder)
-            ).first()  # fmt: skip
-            if line is None:
-                if delta < 0:
-                    raise Conflict(f"The plan has no budget line {move['from_area']} {year} {funder} to move money from.")
-                session.add(
-                    BudgetLine(plan_id=plan_id, activity_area_id=area_id, year=year, funder=funder, amount_dkk=delta)
-                )
-            elif line.amount_dkk + delta < 0:
+            if move.get(f"{side}_area"):
+                deltas[(move[f"{side}_area"], move[f"{side}_year"], move[f"{side}_funder"])] += sign * move["amount_dkk"]
+    return deltas
+
+
+def _apply_budget_moves(session: Session, here: "Situation", event_id: int, now: datetime) -> None:
+    """Change the plan's budget lines by the moves, atomically per line, and record each change."""
+    plan_id, case_id = here.case.plan_id, here.case.id
+    connection = session.connection()
+    areas: dict[str, int] = {
+        code: area_id for code, area_id in connection.execute(select(ActivityArea.code, ActivityArea.id))
+    }
+    changes = []
+    for (area, year, funder), delta in _budget_deltas(here.case.data).items():
+        area_id = areas[area]
+        where = (BUDGET.c.plan_id == plan_id, BUDGET.c.activity_area_id == area_id, BUDGET.c.year == year,
+                 BUDGET.c.funder == funder)  # fmt: skip
+        changed = connection.execute(
+            update(BUDGET).where(*where, BUDGET.c.amount_dkk + delta >= 0).values(amount_dkk=BUDGET.c.amount_dkk + delta)
+        ).rowcount
+        if not changed:
+            held = connection.execute(select(BUDGET.c.amount_dkk).where(*where)).scalar()
+            if held is not None or delta < 0:
                 raise Conflict(
-                    f"Budget line {move[f'{side}_area']} {year} {funder} holds {line.amount_dkk} kr.; "
-                    f"cannot move {-delta} kr."
+                    f"Budget line {area_id}/{year}/{funder} holds {held or 0} kr.; cannot move {-delta} kr.",
+                    da=f"Budgetlinjen {area_id}/{year}/{funder} rummer {held or 0} kr.; kan ikke flytte {-delta} kr.",
                 )
-            else:
-                line.amount_dkk += delta
-            session.add(BudgetChange(plan_id=plan_id, case_id=case_id, event_id=event_id, activity_area_id=area_id,
-                                     year=year, funder=funder, delta_dkk=delta))  # fmt: skip
-    session.flush()
+            connection.execute(insert(BUDGET), dict(plan_id=plan_id, activity_area_id=area_id, year=year, funder=funder,
+                                                     amount_dkk=delta))  # fmt: skip
+        changes.append(dict(plan_id=plan_id, case_id=case_id, event_id=event_id, activity_area_id=area_id, year=year,
+                            funder=funder, delta_dkk=delta))  # fmt: skip
+    if changes:
+        connection.execute(insert(BUDGET_CHANGES), changes)
 
 
 def _new_agreement_version(session: Session, here: "Situation", event_id: int, now: datetime) -> None:
@@ -162,19 +199,32 @@ def _transfer_competence(session: Session, here: "Situation", event_id: int, now
     session.flush()
     board = plan_deciding_board(session, plan)
     assert board is not None
-    others = select(Case).where(Case.plan_id == plan.id, col(Case.is_open), col(Case.id) != here.case.id)
-    for case in session.exec(others):
-        workflow = WORKFLOWS[case.case_type]
-        if case.state in workflow.decided_in or workflow.key == "competence_transfer" or case.deciding_board_id == board.id:
+    connection = session.connection()
+    others = sa_select(CASES.c.id, CASES.c.case_type, CASES.c.state, CASES.c.version, CASES.c.deciding_board_id).where(
+        CASES.c.plan_id == plan.id, CASES.c.is_open, CASES.c.id != here.case.id
+    )
+    for case_id, case_type, state, version, deciding in connection.execute(others).all():
+        workflow = WORKFLOWS[case_type]
+        if state in workflow.decided_in or case_type == "competence_transfer" or deciding == board.id:
             continue
-        session.execute(
-            update(Case).where(col(Case.id) == case.id).values(deciding_board_id=board.id, version=case.version + 1)
-        )
-        session.execute(insert(CaseEvent), [dict(
-            case_id=case.id, seq=case.version + 1, at=now, actor_id=None, action="moved_with_competence",
-            from_state=case.state, to_state=case.state, data={"deciding_board": board.code, "by_case": here.case.reference},
+        # A case on the old board's agenda leaves it, as if postponed: the new board decides in a new round.
+        postpone = next((a for a in workflow.actions_from(state) if a.name == "postpone"), None)
+        new_state = postpone.dest if postpone and postpone.dest else state
+        moved = connection.execute(
+            update(CASES).where(CASES.c.id == case_id, CASES.c.version == version)
+            .values(deciding_board_id=board.id, version=version + 1, state=new_state)
+        ).rowcount  # fmt: skip
+        if moved != 1:
+            raise Conflict(f"Case {case_id} changed while the competence moved; try again.",
+                           da=f"Sag {case_id} blev ændret, mens kompetencen blev flyttet; prøv igen.")  # fmt: skip
+        moved_event = connection.execute(insert(CASE_EVENTS).returning(CASE_EVENTS.c.id), dict(
+            case_id=case_id, seq=version + 1, at=now, actor_id=None, action="moved_with_competence",
+            from_state=state, to_state=new_state, data={"deciding_board": board.code, "by_case": here.case.reference},
             comment=f"Beslutningskompetencen for {plan.code} er flyttet til {board.name} ({here.case.reference}).",
-        )])  # fmt: skip
+        )).scalar_one()  # fmt: skip
+        if new_state != state:
+            sync_deadlines(session, workflow, case_id=case_id, old_state=state, state=new_state, data={},
+                           event_id=moved_event, now=now)  # fmt: skip
 
 
 APPLY: dict[str, Callable[[Session, "Situation", int, datetime], None]] = {

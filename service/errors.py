@@ -7,7 +7,10 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from service.openapi import allowed_methods
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -102,6 +105,8 @@ async def _http_error(request: Request, error: Exception) -> JSONResponse:
     response = problem(error.status_code, str(error.detail), request=request)
     for name, value in (error.headers or {}).items():
         response.headers[name] = value
+    if error.status_code == 405 and (methods := allowed_methods(request.app, request.url.path)):
+        response.headers["Allow"] = ", ".join(methods)
     return response
 
 
@@ -118,8 +123,19 @@ async def _validation_error(request: Request, error: Exception) -> JSONResponse:
     )
 
 
+async def _data_error(request: Request, error: Exception) -> JSONResponse:
+    # The database refused a value the API let through (a NUL character, a number beyond its column).
+    reason = str(getattr(error, "orig", error)).strip().splitlines()[0]
+    return problem(
+        422, f"The request holds a value the database cannot store: {reason}", request=request,
+        da=f"Forespørgslen indeholder en værdi, databasen ikke kan gemme: {reason}",
+        errors=[{"field": "body", "message": reason}],
+    )  # fmt: skip
+
+
 def install(app: FastAPI) -> None:
     """Register the problem-details handlers on the app."""
+    app.add_exception_handler(DataError, _data_error)
     app.add_exception_handler(ServiceError, _service_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)

@@ -7,7 +7,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlmodel import Session
 from starlette.middleware.sessions import SessionMiddleware
 
-from service import errors
+from service import errors, openapi
 from service.api import attachments, auth, cases, health, register, workflows
 from service.config import Settings, get_settings
 from service.persistence.db import demo_seeded, make_engine
@@ -30,6 +30,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.demo = settings.demo if settings.demo is not None else _demo_in_database(engine)
     errors.install(app)
+    openapi.install(app)
     app.add_middleware(
         SessionMiddleware,
         secret_key=settings.signing_key(),

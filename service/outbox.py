@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
-from service.persistence.case_tables import OutboxMessage
+from service.persistence.case_tables import OUTBOX
 from service.persistence.tables import Membership, Organisation, OrganisationKind, PlanAssignment, User
 from workflows.spec import Action
 
@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
 
 def recipients(session: Session, audience: str, here: "Situation") -> list[int]:
-    """The active users an audience names for this case."""
+    """The active users an audience names for this case (the relay leaves out whoever caused the event)."""
     case, setting = here.case, here.setting
     users = select(col(User.id)).where(col(User.is_active))
     if audience == "secretariat":
@@ -51,13 +51,10 @@ def recipients(session: Session, audience: str, here: "Situation") -> list[int]:
     return sorted({uid for uid in session.exec(query) if uid is not None})
 
 
-def enqueue(session: Session, here: "Situation", action: Action, *, event_id: int, actor_id: int, now: datetime) -> None:
-    """One outbox row per audience the action notifies, leaving out the actor themself."""
-    rows = []
-    for audience in action.notifies:
-        people = [uid for uid in recipients(session, audience, here) if uid != actor_id]
-        if people:
-            rows.append(dict(case_id=here.case.id, event_id=event_id, topic=action.name, audience=audience,
-                             recipient_ids=people, created_at=now))  # fmt: skip
-    if rows:
-        session.execute(insert(OutboxMessage), rows)
+def enqueue(session: Session, action: Action, *, case_id: int, event_id: int, now: datetime) -> None:
+    """One outbox row per audience the action notifies; recipients are resolved when the row is delivered."""
+    if action.notifies:
+        rows = [
+            dict(case_id=case_id, event_id=event_id, topic=action.name, audience=a, created_at=now) for a in action.notifies
+        ]
+        session.connection().execute(insert(OUTBOX), rows)

@@ -36,11 +36,8 @@ def _moves_balance(facts: Facts) -> bool:
     return bool(facts.data.get("changes_total")) or not one_sided
 
 
-def _is_complete(facts: Facts) -> bool:
-    kind = facts.data.get("kind")
-    if kind in ("economic", "content_and_economic") and not facts.data.get("budget_moves"):
-        return False
-    return bool(facts.data.get("change_description"))
+def _has_moves_if_economic(facts: Facts) -> bool:
+    return facts.data.get("kind") not in ("economic", "content_and_economic") or bool(facts.data.get("budget_moves"))
 
 
 def _acts_for_voter(facts: Facts) -> bool:
@@ -68,13 +65,21 @@ is_balanced = Guard(
     status=422,
     field="data.budget_moves",
 )
-is_complete = Guard(
-    "is_complete",
-    _is_complete,
-    "the change request is incomplete: it needs a change_description, and budget_moves for an economic change",
-    "ændringsanmodningen er ikke færdig: den skal have en change_description og, hvis den er økonomisk, budget_moves",
+is_described = Guard(
+    "is_described",
+    lambda f: bool(f.data.get("change_description")),
+    "the change request needs a change_description before it is submitted",
+    "ændringsanmodningen skal have en change_description, før den indsendes",
     status=422,
     field="data.change_description",
+)
+has_moves_if_economic = Guard(
+    "has_moves_if_economic",
+    _has_moves_if_economic,
+    "an economic change needs budget_moves",
+    "en økonomisk ændring skal have budget_moves",
+    status=422,
+    field="data.budget_moves",
 )
 needs_lbf = Guard(
     "needs_lbf",
@@ -94,6 +99,7 @@ acts_for_voter = Guard(
     "the vote must be cast for an organisation that decides on this plan and that you act for",
     "stemmen skal afgives for en organisation, der beslutter om planen, og som du handler for",
     status=403,
+    possible=lambda f: bool(f.voters & f.acting_for),
 )
 has_all_consents = Guard(
     "has_all_consents",
@@ -107,4 +113,5 @@ acts_for_party = Guard(
     "you must act for a party housing organisation of the plan, named in data.organisation",
     "du skal handle for en af planens parter, angivet i data.organisation",
     status=403,
+    possible=lambda f: bool(f.voters & f.acting_for),
 )

@@ -51,18 +51,20 @@ class TransitionRefused(Exception):
 
 
 def fire(case_type: str, state: str, action: str, facts: Facts) -> str:
-    """The state after taking `action` from `state`; raises TransitionRefused if it cannot be taken."""
-    shared = machine(case_type)
+    """The state after taking `action` from `state`; raises TransitionRefused if it cannot be taken.
+
+    The event is triggered on a throwaway model without `add_model`: transitions resolves the transition from
+    the model's state and runs the guards, and the shared machine keeps no reference to the model. Measured:
+    21 µs against 154 µs for add_model + trigger + remove_model (docs/notes.md).
+    """
+    event = machine(case_type).events.get(action)
+    if event is None or state not in event.transitions:
+        raise TransitionRefused(f"'{action}' is not possible in state '{state}'")
     case = _Case()
-    shared.add_model(case, initial=state)
-    try:
-        if action not in shared.get_triggers(state):
-            raise TransitionRefused(f"'{action}' is not possible in state '{state}'")
-        if not case.trigger(action, facts=facts):  # type: ignore[attr-defined]
-            raise TransitionRefused(f"a guard refused '{action}'")
-        return case.state
-    finally:
-        shared.remove_model(case)
+    case.state = state
+    if not event.trigger(case, facts=facts):
+        raise TransitionRefused(f"a guard refused '{action}'")
+    return case.state
 
 
 @dataclass(frozen=True)

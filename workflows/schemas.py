@@ -5,6 +5,7 @@ from typing import Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, PositiveInt, model_validator
 
+MAX_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL
 AreaCode = Field(default=None, pattern=r"^[A-Z]{2}$", description="An activity area code, e.g. UB")
 Funder = Literal["LBF", "KK", "HOUSING"]
 
@@ -49,7 +50,7 @@ class Statement(Strict):
 
 
 class Schedule(Strict):
-    meeting_id: int | None = Field(default=None, ge=1, le=2**63 - 1)
+    meeting_id: int | None = Field(default=None, ge=1, le=MAX_ID)
     written_procedure: bool = False
 
     @model_validator(mode="after")

@@ -74,8 +74,12 @@ class Guard:
     reason_da: str = ""
     status: int = 409  # 409: not now (the case's situation); 403: not you; 422: the data is wrong
     field: str | None = None  # the input field a 422 names
+    # For guards on the action's input: could some input pass? Used to list allowed actions before input is given.
+    possible: Callable[[Facts], bool] | None = None
 
     def __call__(self, facts: Facts) -> bool:
+        if self.possible is not None and not facts.action_data:
+            return self.possible(facts)
         return self.check(facts)
 
 

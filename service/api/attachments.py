@@ -14,8 +14,9 @@ from service.errors import NotFound
 from service.persistence.case_tables import CaseComment, CaseDocument
 from service.persistence.tables import User
 from service.visibility import visible_case
+from workflows.schemas import MAX_ID
 
-Id = Annotated[int, Path(ge=1, le=2**63 - 1)]
+Id = Annotated[int, Path(ge=1, le=MAX_ID)]
 ERRORS: dict[int | str, dict[str, Any]] = {401: {"description": "Not logged in"}, 404: {"description": "No such case"}}
 WRITE_ERRORS: dict[int | str, dict[str, Any]] = {
     **ERRORS,
@@ -97,7 +98,10 @@ def list_documents(case_id: Id, actor: ActorDep, session: SessionDep) -> list[Do
 @router.get(
     "/cases/{case_id}/documents/{doc_id}",
     response_class=FileResponse,
-    responses={**ERRORS, 200: {"content": {"application/octet-stream": {}}, "description": "The file"}},
+    responses={
+        **ERRORS,
+        200: {"content": {t.split(";")[0]: {} for t, _ in attachments.ALLOWED.values()}, "description": "The file"},
+    },
 )
 def download_document(case_id: Id, doc_id: Id, actor: ActorDep, session: SessionDep, settings: SettingsDep) -> FileResponse:
     """Download a document under its original name."""

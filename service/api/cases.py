@@ -8,9 +8,10 @@ from pydantic import BaseModel, Field
 from service import case_views, cases
 from service.deps import ActorDep, SessionDep
 from service.visibility import visible_case
+from workflows.schemas import MAX_ID
 
-Id = Annotated[int, Path(ge=1, le=2**63 - 1)]
-QueryId = Annotated[int | None, Query(ge=1, le=2**63 - 1)]
+Id = Annotated[int, Path(ge=1, le=MAX_ID)]
+QueryId = Annotated[int | None, Query(ge=1, le=MAX_ID)]
 ERRORS: dict[int | str, dict[str, Any]] = {401: {"description": "Not logged in"}}
 NOT_FOUND: dict[int | str, dict[str, Any]] = {**ERRORS, 404: {"description": "No such case, or not one you can see"}}
 ACT_ERRORS: dict[int | str, dict[str, Any]] = {
@@ -26,8 +27,8 @@ router = APIRouter(tags=["cases"], responses=ERRORS)
 
 class CaseCreate(BaseModel):
     case_type: str = Field(max_length=50, examples=["change_request"])
-    plan_id: int | None = Field(default=None, ge=1, le=2**63 - 1)
-    board_id: int | None = Field(default=None, ge=1, le=2**63 - 1)
+    plan_id: int | None = Field(default=None, ge=1, le=MAX_ID)
+    board_id: int | None = Field(default=None, ge=1, le=MAX_ID)
     title: str = Field(min_length=1, max_length=300)
     description: str = Field(default="", max_length=20_000)
     data: dict[str, Any] = Field(default_factory=dict)

@@ -4,16 +4,28 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
+from pydantic import BeforeValidator
 
 from service import register, schemas
 from service.deps import CurrentUser, SessionDep
 from service.persistence.tables import OrganisationKind
+from workflows.schemas import MAX_ID
 
 ERRORS: dict[int | str, dict[str, Any]] = {401: {"description": "Not logged in"}}
 NOT_FOUND: dict[int | str, dict[str, Any]] = {**ERRORS, 404: {"description": "No such entry"}}
-Id = Annotated[int, Path(ge=1, le=2**63 - 1, description="The entry's numeric id")]
+Id = Annotated[int, Path(ge=1, le=MAX_ID, description="The entry's numeric id")]
 
 router = APIRouter(tags=["register"], responses=ERRORS)
+
+
+def _iso(value: object) -> object:
+    """Only ISO 8601 text is a time here; pydantic would also read a bare number as a Unix timestamp."""
+    if isinstance(value, str) and value.strip().lstrip("-+").replace(".", "", 1).isdigit():
+        raise ValueError("give an ISO 8601 date-time, e.g. 2016-06-01T00:00:00Z")
+    return value
+
+
+IsoDateTime = Annotated[datetime, BeforeValidator(_iso)]
 
 
 @router.get("/districts", response_model=list[schemas.DistrictPublic])
@@ -40,7 +52,7 @@ def list_activity_areas(_user: CurrentUser, session: SessionDep) -> list[schemas
 def list_plans(
     _user: CurrentUser,
     session: SessionDep,
-    district_id: Annotated[int | None, Query(ge=1, le=2**63 - 1)] = None,
+    district_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
 ) -> list[schemas.PlanPublic]:
     """Every master plan (helhedsplan) with its party housing organisations and deciding body."""
     return register.list_plans(session=session, district_id=district_id)
@@ -68,9 +80,9 @@ def get_board(board_id: Id, _user: CurrentUser, session: SessionDep) -> schemas.
 def list_meetings(
     _user: CurrentUser,
     session: SessionDep,
-    board_id: Annotated[int | None, Query(ge=1, le=2**63 - 1)] = None,
-    after: datetime | None = None,
-    before: datetime | None = None,
+    board_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+    after: IsoDateTime | None = None,
+    before: IsoDateTime | None = None,
 ) -> list[schemas.MeetingPublic]:
     """Board meetings in time order."""
     return register.list_meetings(session=session, board_id=board_id, after=after, before=before)

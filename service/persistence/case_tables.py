@@ -80,7 +80,10 @@ class CaseDeadline(SQLModel, table=True):
 
 
 class OutboxMessage(SQLModel, table=True):
-    """A notification written in the same transaction as its event and delivered after the commit."""
+    """A notification written in the same transaction as its event and delivered after the commit.
+
+    The audience ("deciding_board", "parties", ...) is resolved to people at delivery, from the register then.
+    """
 
     __tablename__ = "outbox"
     id: int | None = Field(default=None, primary_key=True)
@@ -88,7 +91,6 @@ class OutboxMessage(SQLModel, table=True):
     event_id: int = Field(foreign_key="case_events.id")
     topic: str = Field(max_length=50)
     audience: str = Field(max_length=50)
-    recipient_ids: list[int] = Field(default_factory=list, sa_column=json_column())
     created_at: datetime
     sent_at: datetime | None = Field(default=None, index=True)
     attempts: int = 0
@@ -144,3 +146,10 @@ class LoginFailure(SQLModel, table=True):
     username: str = Field(max_length=100)
     address: str = Field(max_length=100)
     at: datetime
+
+
+# The same tables for Core statements on the hot path of apply_action (no ORM unit-of-work bookkeeping).
+CASES = SQLModel.metadata.tables["cases"]
+CASE_EVENTS = SQLModel.metadata.tables["case_events"]
+CASE_DEADLINES = SQLModel.metadata.tables["case_deadlines"]
+OUTBOX = SQLModel.metadata.tables["outbox"]

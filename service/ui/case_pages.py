@@ -19,9 +19,10 @@ from service.ui.i18n import language
 from service.ui.views import csrf_ok, render, to_login, ui_user
 from service.visibility import visible_case
 from workflows.registry import WORKFLOWS
+from workflows.schemas import MAX_ID
 
 router = APIRouter(include_in_schema=False)
-CaseId = Annotated[int, Path(ge=1, le=2**63 - 1)]
+CaseId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
 def _labels() -> dict[str, dict[str, str]]:

@@ -15,6 +15,7 @@ from service.deps import SessionDep, usable
 from service.errors import NotFound, ServiceError
 from service.persistence.tables import User
 from service.ui.i18n import LANGUAGES, language, translator
+from workflows.schemas import MAX_ID
 
 templates = Jinja2Templates(directory=FilePath(__file__).parent / "templates")
 templates.env.filters["dato"] = lambda d: d.strftime("%d.%m.%Y")  # Danish dates: 01.01.2016
@@ -105,7 +106,7 @@ def plans_page(request: Request, session: SessionDep) -> Response:
 
 
 @router.get("/planer/{plan_id}")
-def plan_page(request: Request, session: SessionDep, plan_id: Annotated[int, Path(ge=1, le=2**63 - 1)]) -> Response:
+def plan_page(request: Request, session: SessionDep, plan_id: Annotated[int, Path(ge=1, le=MAX_ID)]) -> Response:
     user = ui_user(request, session)
     if user is None:
         return to_login(request)

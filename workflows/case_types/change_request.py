@@ -65,7 +65,7 @@ WORKFLOW = Workflow(
     actions=(
         Action("edit", ("draft",), None, APPLICANTS, "Redigér", "Edit", requires=Edit),
         Action("submit", ("draft",), "submitted", APPLICANTS, "Indsend", "Submit",
-               guards=(guards.is_complete, guards.is_balanced), notifies=("secretariat",)),
+               guards=(guards.is_described, guards.has_moves_if_economic, guards.is_balanced), notifies=("secretariat",)),
         Action("start_screening", ("submitted",), "screening", SECRETARIAT, "Start screening", "Start screening"),
         Action("start_consultation", ("screening",), "consultation", SECRETARIAT, "Send i høring",
                "Start consultation", requires=Screening, notifies=("local_group",), effects=("screen",)),

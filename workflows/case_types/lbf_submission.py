@@ -5,7 +5,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from workflows import schemas
+from workflows import guards, schemas
 from workflows.blocks import APPLICANTS, SECRETARIAT
 from workflows.spec import Action, Deadline, DeadlineKind, Role, State, Wait, Workflow
 
@@ -44,7 +44,8 @@ WORKFLOW = Workflow(
         Action("present_to_board", ("in_preparation",), "board_noted", SECRETARIAT, "Forelæg bydelsbestyrelsen",
                "Present to the district board", notifies=("deciding_board",)),
         Action("approve_submission", ("in_preparation", "board_noted"), "approved_by_housing_org", PARTY,
-               "Godkend indberetning", "Approve the submission", requires=schemas.Organisation),
+               "Godkend indberetning", "Approve the submission", guards=(guards.acts_for_party,),
+               requires=schemas.Organisation),
         Action("submit_to_lbf", ("approved_by_housing_org",), "submitted_to_lbf", PARTY, "Indsend til LBF",
                "Submit to LBF"),
         Action("record_acceptance", ("submitted_to_lbf",), "accepted", SECRETARIAT, "Registrér modtagelse",

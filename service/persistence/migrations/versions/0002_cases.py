@@ -131,11 +131,6 @@ def upgrade() -> None:
         sa.Column("event_id", sa.Integer(), nullable=False),
         sa.Column("topic", sqlmodel.sql.sqltypes.AutoString(length=50), nullable=False),
         sa.Column("audience", sqlmodel.sql.sqltypes.AutoString(length=50), nullable=False),
-        sa.Column(
-            "recipient_ids",
-            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
-            nullable=False,
-        ),
         sa.Column("created_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
         sa.Column("sent_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
         sa.Column("attempts", sa.Integer(), nullable=False),
