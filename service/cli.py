@@ -194,3 +194,36 @@ def users_list() -> None:
         for user in session.exec(select(User).order_by(col(User.username))):
             flags = " ".join(f for f, on in (("demo", user.is_demo), ("inactive", not user.is_active)) if on)
             typer.echo(f"{user.username:24} {user.full_name:28} {user.system_role or '':8} {flags}")
+
+
+@users_app.command("set-password")
+def users_set_password(
+    username: str,
+    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)] = "",
+) -> None:
+    """Give a user a new password (and reactivate the account)."""
+    from service.security import hash_password
+
+    if len(password) < 10:
+        fail("the password must have at least 10 characters")
+    with Session(ready_engine(load_settings())) as session:
+        user = session.exec(select(User).where(User.username == username)).first()
+        if user is None:
+            fail(f"there is no user called {username!r}")
+        user.password_hash, user.is_active, user.is_demo = hash_password(password), True, False
+        session.add(user)
+        session.commit()
+    typer.echo(f"New password set for {username}.")
+
+
+@users_app.command("deactivate")
+def users_deactivate(username: str) -> None:
+    """Stop a user from logging in; their history stays."""
+    with Session(ready_engine(load_settings())) as session:
+        user = session.exec(select(User).where(User.username == username)).first()
+        if user is None:
+            fail(f"there is no user called {username!r}")
+        user.is_active = False
+        session.add(user)
+        session.commit()
+    typer.echo(f"{username} can no longer log in.")

@@ -77,3 +77,8 @@ def test_users_create_then_seed_demo_refuses_the_database(tmp_path: Path) -> Non
     assert refused.returncode == 2
     assert "already holds other data (1 users)" in refused.stderr
     assert "mette" in run(tmp_path, "users", "list").stdout
+    assert run(tmp_path, "users", "deactivate", "mette").returncode == 0
+    assert "inactive" in run(tmp_path, "users", "list").stdout
+    again = run(tmp_path, "users", "set-password", "mette", "--password", "another-long-one")
+    assert again.returncode == 0 and "inactive" not in run(tmp_path, "users", "list").stdout
+    assert run(tmp_path, "users", "deactivate", "nobody").returncode == 2
