@@ -18,5 +18,8 @@ demo: $(VENV)/.installed
 test: $(VENV)/.installed
 	VENV=$(VENV) scripts/test.sh
 
+bench: $(VENV)/.installed
+	$(VENV)/bin/python -m bench.transitions
+
 clean:
 	rm -rf $(VENV) var
