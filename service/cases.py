@@ -22,6 +22,7 @@ from service.authz import Actor, CaseSetting, case_setting, plan_deciding_board,
 from service.deadlines import open_deadlines, sync_deadlines
 from service.errors import Conflict, Forbidden, Invalid, NotFound, ServiceError, field_errors
 from service.persistence.case_tables import CASE_EVENTS, CASES, Case, CaseEvent
+from service.persistence.db import write_transaction
 from service.persistence.tables import Board, BoardKind, Plan
 from workflows.machine import Assessment, assess, fire
 from workflows.registry import WORKFLOWS
@@ -133,6 +134,7 @@ def apply_action(
 ) -> Case:
     """Take an action on a case in one transaction, or refuse it leaving no trace."""
     now = now or datetime.now(UTC)
+    write_transaction(session)
     try:
         case, written = _apply(session, actor, case_id, action, expected_version, comment, data, idempotency_key, now)
         session.commit()
@@ -142,6 +144,12 @@ def apply_action(
         if replay is None:
             raise
         return replay
+    except Conflict as error:
+        session.rollback()
+        log.info("refused %s on case %s by %s: %s", action, case_id, actor.username, error.detail)
+        if "state" not in error.extra and (current := session.get(Case, case_id)) is not None:
+            raise _conflict(session, current, actor, error.detail, error.detail_da or error.detail) from None
+        raise
     except BaseException as error:
         session.rollback()
         if isinstance(error, ServiceError):
@@ -261,6 +269,7 @@ def open_case(
             f"Unknown case type {case_type!r}; use one of {known}.", [{"field": "case_type", "message": "unknown"}]
         )
     case_data = validate(workflow.data_schema, data)
+    write_transaction(session)
     effects.check_data(session, case_data)
     deciding = _subject(session, workflow, plan_id, board_id)
     setting = case_setting(session, plan_id=plan_id if workflow.subject == "plan" else None, deciding_board_id=deciding)

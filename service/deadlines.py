@@ -72,12 +72,14 @@ def sync_deadlines(
     old and new state without reading any row.
     """
     closing = [d.name for d in workflow.deadlines if old_state in d.during and state not in d.during]
+    # Leaving a deadline's states meets it, unless the case ended there (withdrawn, refused, rejected).
+    outcome = DeadlineStatus.cancelled if state in workflow.final_states else DeadlineStatus.met
     if closing:
         session.connection().execute(
             update(CASE_DEADLINES)
             .where(CASE_DEADLINES.c.case_id == case_id, CASE_DEADLINES.c.status == DeadlineStatus.open.value,
                    CASE_DEADLINES.c.name.in_(closing))
-            .values(status=DeadlineStatus.met.value, closed_event_id=event_id)
+            .values(status=outcome.value, closed_event_id=event_id)
         )  # fmt: skip
     still_running = frozenset(d.name for d in workflow.deadlines if old_state in d.during and state in d.during)
     open_deadlines(session, workflow, case_id=case_id, state=state, data=data, event_id=event_id, now=now,

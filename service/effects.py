@@ -205,7 +205,8 @@ def _transfer_competence(session: Session, here: "Situation", event_id: int, now
     )
     for case_id, case_type, state, version, deciding in connection.execute(others).all():
         workflow = WORKFLOWS[case_type]
-        if state in workflow.decided_in or case_type == "competence_transfer" or deciding == board.id:
+        # Only case types a plan's board decides move (they declare when they are decided); not yet decided ones.
+        if not workflow.decided_in or state in workflow.decided_in or deciding == board.id:
             continue
         # A case on the old board's agenda leaves it, as if postponed: the new board decides in a new round.
         postpone = next((a for a in workflow.actions_from(state) if a.name == "postpone"), None)

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import event, text
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, create_engine, select
 
@@ -25,10 +25,28 @@ def make_engine(settings: Settings) -> Engine:
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
     event.listen(engine, "connect", _sqlite_pragmas)
+    # pysqlite begins transactions implicitly and late (not before SAVEPOINT or SELECT); take that over, so
+    # transactions, savepoints and rollbacks mean on SQLite what they mean on PostgreSQL (SQLAlchemy's recipe).
+    event.listen(engine, "begin", _sqlite_begin)
     return engine
 
 
+def _sqlite_begin(connection: Connection) -> None:
+    """BEGIN, or BEGIN IMMEDIATE for a transaction that will write (`write_transaction`): a writer then waits
+    for the write lock up front instead of failing when a read snapshot turns out to be stale."""
+    mode = connection.get_execution_options().get("sqlite_begin", "")
+    connection.exec_driver_sql(f"BEGIN {mode}".strip())
+
+
+def write_transaction(session: Session) -> None:
+    """Start the session's next transaction as a writer (BEGIN IMMEDIATE on SQLite; nothing to do on PostgreSQL)."""
+    if session.in_transaction():
+        session.commit()  # end the caller's read transaction: the write must see the newest rows
+    session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.isolation_level = None  # no implicit BEGIN: the engine's "begin" event sends it
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")

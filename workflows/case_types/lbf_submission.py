@@ -19,7 +19,7 @@ class SubmissionData(schemas.Strict):
 
 
 PARTY = (Role.party_org, Role.secretariat)
-BEFORE_SUBMISSION = ("scheduled", "in_preparation", "board_noted", "approved_by_housing_org", "queried")
+BEFORE_SUBMISSION = ("scheduled", "in_preparation", "board_noted", "approved_by_housing_org")
 
 WORKFLOW = Workflow(
     key="lbf_submission",

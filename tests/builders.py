@@ -1,0 +1,199 @@
+"""Small builders for case tests: demo-register look-ups, opening a case, and playing steps through the real engine."""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from service.authz import Actor, load_actor
+from service.cases import apply_action, open_case
+from service.persistence.case_tables import BudgetChange, Case, CaseDeadline, CaseEvent, OutboxMessage
+from service.persistence.tables import ActivityArea, Board, BudgetLine, Meeting, Plan, User
+
+NOW = datetime(2016, 4, 4, 10, 0, tzinfo=UTC)  # a Monday morning, between BB-D5's March and June meetings
+SECRETARIAT = "sara.bech"  # secretary of BB-D4 and BB-D5; any secretariat caseworker administers every case
+
+Step = tuple[str, str, dict[str, Any] | None]  # (username, action, data)
+
+
+def actor(session: Session, username: str) -> Actor:
+    """The actor behind a demo user."""
+    return load_actor(session, session.exec(select(User).where(User.username == username)).one())
+
+
+def plan_id(session: Session, code: str) -> int:
+    found = session.exec(select(Plan.id).where(Plan.code == code)).one()
+    assert found is not None
+    return found
+
+
+def board_id(session: Session, code: str) -> int:
+    found = session.exec(select(Board.id).where(Board.code == code)).one()
+    assert found is not None
+    return found
+
+
+def meeting_id(session: Session, board: str, after: datetime = NOW) -> int:
+    """The id of the board's first meeting after `after`."""
+    found = session.exec(
+        select(Meeting.id)
+        .where(Meeting.board_id == board_id(session, board), col(Meeting.starts_at) > after)
+        .order_by(col(Meeting.starts_at))
+    ).first()
+    assert found is not None
+    return found
+
+
+def open_(
+    session: Session,
+    case_type: str,
+    *,
+    by: str = SECRETARIAT,
+    plan: str | None = "HP-10",
+    board: str | None = None,
+    data: dict[str, Any] | None = None,
+    title: str = "Testsag",
+    now: datetime = NOW,
+) -> Case:
+    """Open a case through the service, for a plan (by code) or a board (by code)."""
+    return open_case(
+        session,
+        actor=actor(session, by),
+        case_type=case_type,
+        title=title,
+        plan_id=plan_id(session, plan) if plan else None,
+        board_id=board_id(session, board) if board else None,
+        data=data,
+        now=now,
+    )
+
+
+def step(session: Session, case: Case, username: str, action: str, data: dict[str, Any] | None = None, **kw: Any) -> Case:
+    """Take one action at the case's current version."""
+    return apply_action(
+        session,
+        actor=actor(session, username),
+        case_id=case_id(case),
+        action=action,
+        expected_version=case.version,
+        data=data,
+        now=kw.pop("now", NOW),
+        **kw,
+    )
+
+
+def play(session: Session, case: Case, steps: Iterable[Step], *, now: datetime = NOW) -> Case:
+    """Play steps one after another; every one must be accepted."""
+    for username, action, data in steps:
+        case = step(session, case, username, action, resolve(session, data), now=now)
+    return case
+
+
+@dataclass(frozen=True)
+class Given:
+    """How to reach a situation: who opens the case, with what data, and the steps after opening."""
+
+    steps: tuple[Step, ...] = ()
+    data: dict[str, Any] | None = None
+    by: str = SECRETARIAT
+    plan: str | None = "HP-10"
+    board: str | None = None
+
+    def then(self, *more: Step) -> "Given":
+        return Given((*self.steps, *more), self.data, self.by, self.plan, self.board)
+
+
+def reach(session: Session, case_type: str, given: Given) -> Case:
+    """Open a case as `given` says and play its steps."""
+    case = open_(session, case_type, by=given.by, plan=given.plan, board=given.board, data=given.data)
+    return play(session, case, given.steps)
+
+
+@dataclass(frozen=True)
+class MeetingOf:
+    """A placeholder in step data for the id of a board's next meeting, looked up when the step is played."""
+
+    board: str
+
+
+def resolve(session: Session, data: dict[str, Any] | None) -> dict[str, Any] | None:
+    """Step data with its placeholders replaced by ids from the demo register."""
+    if data is None:
+        return None
+    return {k: meeting_id(session, v.board) if isinstance(v, MeetingOf) else v for k, v in data.items()}
+
+
+def reload(session: Session, case: Case) -> Case:
+    """The case as stored now (after other cases' actions changed it)."""
+    session.expire_all()
+    found = session.get(Case, case_id(case))
+    assert found is not None
+    return found
+
+
+def case_id(case: Case) -> int:
+    assert case.id is not None
+    return case.id
+
+
+@dataclass(frozen=True)
+class Trace:
+    """Everything an action may leave behind on a case."""
+
+    state: str
+    version: int
+    events: int
+    deadlines: tuple[tuple[str, str], ...]
+    outbox: int
+    budget_changes: int
+    data: dict[str, Any]
+
+
+def trace(session: Session, cid: int) -> Trace:
+    """What is stored for the case now, read from the database (not the identity map)."""
+    session.expire_all()
+    case = session.get(Case, cid)
+    assert case is not None
+
+    def count(table: Any, column: Any) -> int:
+        return int(session.exec(select(func.count()).select_from(table).where(column == cid)).one())
+
+    deadlines = session.exec(
+        select(CaseDeadline.name, CaseDeadline.status).where(CaseDeadline.case_id == cid).order_by(col(CaseDeadline.id))
+    ).all()
+    return Trace(
+        state=case.state,
+        version=case.version,
+        events=count(CaseEvent, CaseEvent.case_id),
+        deadlines=tuple((name, str(status)) for name, status in deadlines),
+        outbox=count(OutboxMessage, OutboxMessage.case_id),
+        budget_changes=count(BudgetChange, BudgetChange.case_id),
+        data=dict(case.data),
+    )
+
+
+def events(session: Session, cid: int) -> Sequence[CaseEvent]:
+    return session.exec(select(CaseEvent).where(CaseEvent.case_id == cid).order_by(col(CaseEvent.seq))).all()
+
+
+def budget(session: Session, plan: str) -> dict[tuple[str, int, str], int]:
+    """The plan's budget lines: (area, year, funder) -> amount."""
+    rows = session.exec(
+        select(ActivityArea.code, BudgetLine.year, BudgetLine.funder, BudgetLine.amount_dkk)
+        .join(ActivityArea, col(ActivityArea.id) == col(BudgetLine.activity_area_id))
+        .where(BudgetLine.plan_id == plan_id(session, plan))
+    ).all()
+    return {(area, year, str(funder)): amount for area, year, funder, amount in rows}
+
+
+def move(from_: str | None, to: str | None, amount: int) -> dict[str, Any]:
+    """A budget move between lines written 'UB 2017 LBF'; None for a one-sided move."""
+    result: dict[str, Any] = {"amount_dkk": amount}
+    for side, line in (("from", from_), ("to", to)):
+        if line:
+            area, year, funder = line.split()
+            result |= {f"{side}_area": area, f"{side}_year": int(year), f"{side}_funder": funder}
+    return result

@@ -1,0 +1,530 @@
+"""The governance rules of domain.md §3–4 as one table per case type: (given, action, actor, data) → state | refusal.
+
+Each row opens a case, drives it through the real engine to the named situation, then takes one step. An
+accepted step must write exactly one history event; a refused one must leave no trace at all.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from service.errors import Conflict, Invalid, ServiceError
+from service.persistence.case_tables import Case
+from service.persistence.tables import User
+from tests.builders import (
+    NOW,
+    Given,
+    MeetingOf,
+    Step,
+    events,
+    move,
+    open_,
+    reach,
+    resolve,
+    step,
+    trace,
+)
+from tests.builders import SECRETARIAT as S
+
+# The demo register around HP-10 "Husum for Alle": parties FSB and AAB, deciding board BB-D5.
+LEADER = "sara.norgaard"  # project leader of HP-10 (not of HP-09)
+FSB_OFFICER, AAB_OFFICER = "gustav.lind", "ella.kvist"
+VOTER = {"FSB": "eva.holm", "AAB": "bo.iversen", "KK": "henrik.bay"}  # their seats on BB-D5
+NOT_A_PARTY = "niels.ravn"  # sits on BB-D5 for SAB, which is not a party of HP-10
+OTHER_LEADER = "noah.skov"  # 3B, project leader of HP-01 and HP-11
+RESIDENT = "hassan.omar"  # resident in HP-10's local group
+
+WITHIN = {"kind": "economic", "change_description": "Flyt midler i UB fra 2017 til 2016",
+          "budget_moves": [move("UB 2017 LBF", "UB 2016 LBF", 150_000)]}  # fmt: skip
+BETWEEN = {"kind": "economic", "change_description": "Flyt midler fra KP til FF",
+           "budget_moves": [move("KP 2017 LBF", "FF 2017 LBF", 300_000)]}  # fmt: skip
+ONE_SIDED = {
+    "kind": "economic",
+    "change_description": "Tilfør midler",
+    "budget_moves": [move(None, "FF 2018 HOUSING", 50_000)],
+}
+UNKNOWN_TO_AREA = {"kind": "economic", "change_description": "x", "budget_moves": [move("UB 2017 LBF", "XY 2017 LBF", 1)]}
+UNKNOWN_FROM_AREA = {"kind": "economic", "change_description": "x", "budget_moves": [move("QQ 2017 LBF", "UB 2017 LBF", 1)]}
+CONTENT = {"kind": "content", "change_description": "Lektiecafé i stedet for ungdomsklub"}
+
+
+def votes(**cast: str) -> list[Step]:
+    """Each party's board member casts their organisation's vote."""
+    return [(VOTER[org], "vote", {"organisation": org, "vote": vote}) for org, vote in cast.items()]
+
+
+@dataclass(frozen=True)
+class Rule:
+    given: str
+    action: str
+    by: str
+    data: dict[str, Any] | None
+    expect: str | int  # the new state, or the status of the refusal
+    field: str | None = None  # the field a 422 must name
+
+
+def rows(case_type: str, table: list[Rule]) -> list[Any]:
+    def name(r: Rule) -> str:
+        data = f" {r.data}" if r.data else ""
+        return f"{r.given} | {r.action}{data} by {r.by} -> {r.expect}"
+
+    return [pytest.param(case_type, r, id=name(r)) for r in table]
+
+
+def check(session: Session, given: Given, case_type: str, rule: Rule) -> None:
+    """Reach the situation, take the rule's step, and hold the engine to the outcome the rule states."""
+    case = reach(session, case_type, given)
+    assert case.id is not None
+    before = trace(session, case.id)
+    data = resolve(session, rule.data)
+    if isinstance(rule.expect, str):
+        step(session, case, rule.by, rule.action, data)
+        after = trace(session, case.id)
+        assert after.state == rule.expect
+        assert after.version == before.version + 1 == after.events
+        last = events(session, case.id)[-1]
+        user_id = session.exec(select(User.id).where(User.username == rule.by)).one()
+        assert (last.action, last.from_state, last.to_state, last.seq, last.actor_id) == (
+            rule.action, before.state, rule.expect, after.version, user_id,
+        )  # fmt: skip
+        return
+    with pytest.raises(ServiceError) as refused:
+        step(session, case, rule.by, rule.action, data)
+    assert refused.value.status == rule.expect, refused.value.detail
+    if isinstance(refused.value, Invalid):
+        assert rule.field in [e["field"] for e in refused.value.extra["errors"]], refused.value.extra
+    if isinstance(refused.value, Conflict):
+        assert (refused.value.extra["state"], refused.value.extra["version"]) == (before.state, before.version)
+    assert trace(session, case.id) == before, "a refused action must leave no trace"
+
+
+@dataclass(frozen=True)
+class Opening:
+    case_type: str
+    by: str
+    data: dict[str, Any] | None
+    expect: str | int  # the initial state, or the status of the refusal
+    plan: str | None = "HP-10"
+    board: str | None = None
+    field: str | None = None
+
+
+OPENING = [
+    Opening("change_request", LEADER, CONTENT, "draft"),
+    Opening("change_request", FSB_OFFICER, CONTENT, "draft"),
+    Opening("change_request", AAB_OFFICER, CONTENT, "draft"),
+    Opening("change_request", "camilla.juhl", CONTENT, "draft"),
+    Opening("change_request", "emil.bruun", CONTENT, "draft", plan="HP-09"),
+    # She leads HP-10, not HP-09, but she works for FSB, a party to HP-09: employment alone lets her act for
+    # FSB (domain.md §3, "derived from: works for a housing org"), as the role matrix reads it too.
+    Opening("change_request", LEADER, CONTENT, "draft", plan="HP-09"),
+    Opening("change_request", OTHER_LEADER, CONTENT, 403),
+    Opening("change_request", NOT_A_PARTY, CONTENT, 403),
+    Opening("change_request", "henrik.bay", CONTENT, 403),
+    Opening("change_request", RESIDENT, CONTENT, 403),
+    Opening("change_request", "analytiker", CONTENT, 403),
+    Opening("change_request", LEADER, UNKNOWN_TO_AREA, 422, field="data.budget_moves.0.to_area"),
+    Opening("change_request", LEADER, UNKNOWN_FROM_AREA, 422, field="data.budget_moves.0.from_area"),
+    Opening("change_request", LEADER, {"kind": "redecoration"}, 422, field="data.kind"),
+    Opening("change_request", LEADER, CONTENT, 422, plan=None, field="plan_id"),
+    Opening("no_such_type", S, CONTENT, 422, field="case_type"),
+    Opening("strategic_agreement_change", LEADER, {"change_description": "Ny delaftale"}, "draft"),
+    Opening("strategic_agreement_change", "henrik.bay", {"change_description": "Ny delaftale"}, 403),
+    Opening("charter", S, {"decision_rule": "majority"}, "draft", plan=None, board="BB-D5"),
+    Opening("charter", "eva.holm", {"decision_rule": "majority"}, 403, plan=None, board="BB-D5"),
+    Opening("charter", S, {}, 422, plan=None, board="CENTRAL", field="board_id"),
+    Opening("lbf_submission", S, {"report": "evaluation", "period": "2016", "due_date": "2017-01-31"}, "scheduled"),
+    Opening("lbf_submission", FSB_OFFICER, {"report": "evaluation", "period": "2016", "due_date": "2017-01-31"}, 403),
+    Opening("lbf_submission", S, {"report": "evaluation", "period": "2016"}, 422, field="data.due_date"),
+    Opening("competence_transfer", FSB_OFFICER, {}, "requested"),
+    Opening("competence_transfer", NOT_A_PARTY, {}, 403),
+]
+
+
+@pytest.mark.parametrize(
+    "rule", [pytest.param(o, id=f"{o.case_type} on {o.plan or o.board} by {o.by} -> {o.expect}") for o in OPENING]
+)
+def test_who_may_open_a_case(session: Session, rule: Opening) -> None:
+    if isinstance(rule.expect, str):
+        case = open_(session, rule.case_type, by=rule.by, plan=rule.plan, board=rule.board, data=rule.data)
+        assert case.id is not None
+        assert (case.state, case.version, case.is_open) == (rule.expect, 1, True)
+        assert case.reference == f"BS-{NOW.year}-{case.id:04d}"
+        [opened] = events(session, case.id)
+        assert (opened.action, opened.from_state, opened.to_state, opened.seq) == ("open", None, rule.expect, 1)
+        return
+    cases = session.exec(select(func.count()).select_from(Case)).one()
+    with pytest.raises(ServiceError) as refused:
+        open_(session, rule.case_type, by=rule.by, plan=rule.plan, board=rule.board, data=rule.data)
+    assert refused.value.status == rule.expect, refused.value.detail
+    if rule.field:
+        assert rule.field in [e["field"] for e in refused.value.extra["errors"]], refused.value.extra
+    assert session.exec(select(func.count()).select_from(Case)).one() == cases
+
+
+# -- change_request (§4.1) ----------------------------------------------------------------------------------------
+
+CR_DRAFT = Given(data=WITHIN, by=LEADER)
+CR_SUBMITTED = CR_DRAFT.then((LEADER, "submit", None))
+CR_SCREENING = CR_SUBMITTED.then((S, "start_screening", None))
+CR_READY = CR_SCREENING.then((S, "mark_ready", {}))
+CR_SCHEDULED = CR_READY.then((S, "schedule", {"written_procedure": True}))
+CR_APPROVED = CR_SCHEDULED.then(*votes(FSB="approve", AAB="approve"), (S, "approve", None))
+CR_BETWEEN_APPROVED = Given(CR_APPROVED.steps, BETWEEN, LEADER)
+CR_AWAITING_LBF = CR_BETWEEN_APPROVED.then((S, "send_to_lbf", None))
+CR_GIVEN = {
+    "draft": CR_DRAFT,
+    "draft, content": Given(data=CONTENT, by=LEADER),
+    "draft on HP-09": Given(data=CONTENT, by="emil.bruun", plan="HP-09"),  # emil.bruun leads HP-09
+    "draft, one-sided move": Given(data=ONE_SIDED, by=LEADER),
+    "draft, one-sided move changing the total": Given(data=ONE_SIDED | {"changes_total": True}, by=LEADER),
+    "draft, economic without moves": Given(data={"kind": "economic", "change_description": "Ny fordeling"}, by=LEADER),
+    "draft, no description": Given(data={"kind": "content"}, by=LEADER),
+    "submitted": CR_SUBMITTED,
+    "screening": CR_SCREENING,
+    "consultation": CR_SCREENING.then((S, "start_consultation", {})),
+    "ready_for_decision": CR_READY,
+    "scheduled": CR_SCHEDULED,
+    "scheduled, FSB approved": CR_SCHEDULED.then(*votes(FSB="approve")),
+    "scheduled, both approved": CR_SCHEDULED.then(*votes(FSB="approve", AAB="approve")),
+    "scheduled, FSB approved, AAB rejected": CR_SCHEDULED.then(*votes(FSB="approve", AAB="reject")),
+    "scheduled, FSB approved, AAB abstained": CR_SCHEDULED.then(*votes(FSB="approve", AAB="abstain")),
+    "scheduled, both abstained": CR_SCHEDULED.then(*votes(FSB="abstain", AAB="abstain")),
+    "scheduled, AAB rejected then approved": CR_SCHEDULED.then(*votes(FSB="approve", AAB="reject"), *votes(AAB="approve")),
+    "scheduled again after postponing a full vote": CR_SCHEDULED.then(
+        *votes(FSB="approve", AAB="approve"), (S, "postpone", None), (S, "schedule", {"written_procedure": True})
+    ),
+    "returned": CR_SCHEDULED.then((S, "send_back", None)),
+    "approved, within an area": CR_APPROVED,
+    "approved, between areas": CR_BETWEEN_APPROVED,
+    "approved, LBF forced at screening": CR_SCREENING.then(
+        (S, "mark_ready", {"lbf_approval_needed": True}),
+        (S, "schedule", {"written_procedure": True}),
+        *votes(FSB="approve", AAB="approve"),
+        (S, "approve", None),
+    ),
+    "awaiting_lbf": CR_AWAITING_LBF,
+    "lbf_queried": CR_AWAITING_LBF.then((S, "record_lbf_query", {})),
+    "lbf_approved": CR_AWAITING_LBF.then((S, "record_lbf_approval", {"lbf_reference": "LBF-2016-17"})),
+    "implemented": CR_APPROVED.then((S, "implement", None)),
+    "closed": CR_APPROVED.then((S, "implement", None), (S, "close", None)),
+}
+
+CHANGE_REQUEST = [
+    # drafting: the plan's project leader, a party organisation's officer, the secretariat; nobody else
+    Rule("draft", "submit", LEADER, None, "submitted"),
+    Rule("draft", "submit", FSB_OFFICER, None, "submitted"),
+    Rule("draft", "submit", AAB_OFFICER, None, "submitted"),
+    Rule("draft", "submit", "camilla.juhl", None, "submitted"),
+    Rule("draft", "submit", OTHER_LEADER, None, 403),
+    Rule("draft on HP-09", "submit", "emil.bruun", None, "submitted"),
+    Rule("draft on HP-09", "submit", LEADER, None, "submitted"),  # not as leader: as an FSB employee (party)
+    Rule("draft", "submit", NOT_A_PARTY, None, 403),
+    Rule("draft", "submit", "henrik.bay", None, 403),
+    Rule("draft", "submit", RESIDENT, None, 403),
+    Rule("draft", "edit", LEADER, {"change_description": "Præciseret"}, "draft"),
+    Rule("draft", "edit", OTHER_LEADER, {"change_description": "Præciseret"}, 403),
+    Rule(
+        "draft",
+        "edit",
+        LEADER,
+        {"budget_moves": [move("UB 2017 LBF", "ZZ 2017 LBF", 1)]},
+        422,
+        "data.budget_moves.0.to_area",
+    ),
+    Rule(
+        "draft",
+        "edit",
+        LEADER,
+        {"budget_moves": [move("UB 2017 LBF", "ub 2017 LBF", 1)]},
+        422,
+        "data.budget_moves.0.to_area",
+    ),
+    Rule("draft", "edit", LEADER, {"status": "approved"}, 422, "data.status"),
+    # an economic change must balance unless it says it changes the total; it must be complete
+    Rule("draft, one-sided move", "submit", LEADER, None, 422, "data.budget_moves"),
+    Rule("draft, one-sided move changing the total", "submit", LEADER, None, "submitted"),
+    Rule("draft, no description", "submit", LEADER, None, 422, "data.change_description"),
+    Rule("draft, economic without moves", "submit", LEADER, None, 422, "data.budget_moves"),
+    Rule("draft, content", "submit", LEADER, None, "submitted"),
+    Rule("draft", "start_screening", S, None, 409),
+    Rule("draft", "approve", S, None, 409),
+    # screening and consultation are the secretariat's; the local group answers a consultation
+    Rule("submitted", "start_screening", S, None, "screening"),
+    Rule("submitted", "start_screening", "jakob.vinther", None, "screening"),
+    Rule("submitted", "start_screening", LEADER, None, 403),
+    Rule("submitted", "submit", LEADER, None, 409),
+    Rule("screening", "mark_ready", S, {}, "ready_for_decision"),
+    Rule("screening", "mark_ready", S, {"material": "very"}, 422, "data.material"),
+    Rule("screening", "start_consultation", S, {}, "consultation"),
+    Rule("screening", "start_consultation", LEADER, {}, 403),
+    Rule("consultation", "respond", RESIDENT, {"text": "Vi støtter ændringen"}, "consultation"),
+    Rule("consultation", "respond", "eva.holm", {"text": "Enig"}, 403),
+    Rule("consultation", "respond", RESIDENT, {"text": ""}, 422, "data.text"),
+    Rule("consultation", "close_consultation", S, None, "ready_for_decision"),
+    Rule("ready_for_decision", "schedule", S, {"written_procedure": True}, "scheduled"),
+    Rule("ready_for_decision", "schedule", S, {"meeting_id": MeetingOf("BB-D5")}, "scheduled"),
+    Rule("ready_for_decision", "schedule", S, {}, 422, "data"),
+    Rule("ready_for_decision", "schedule", S, {"meeting_id": 999_999}, 422, "data.meeting_id"),
+    Rule("ready_for_decision", "schedule", "eva.holm", {"written_procedure": True}, 403),
+    # votes: only for a party organisation of the plan, by its member on the deciding board (or the secretariat)
+    Rule("scheduled", "vote", "eva.holm", {"organisation": "FSB", "vote": "approve"}, "scheduled"),
+    Rule("scheduled", "vote", "bo.iversen", {"organisation": "AAB", "vote": "reject"}, "scheduled"),
+    Rule("scheduled", "vote", S, {"organisation": "FSB", "vote": "approve"}, "scheduled"),
+    Rule("scheduled", "vote", "eva.holm", {"organisation": "AAB", "vote": "approve"}, 403),
+    Rule("scheduled", "vote", NOT_A_PARTY, {"organisation": "SAB", "vote": "approve"}, 403),
+    Rule("scheduled", "vote", "henrik.bay", {"organisation": "KK", "vote": "approve"}, 403),
+    Rule("scheduled", "vote", "karen.lindholt", {"organisation": "FSB", "vote": "approve"}, 403),  # central board only
+    Rule("scheduled", "vote", FSB_OFFICER, {"organisation": "FSB", "vote": "approve"}, 403),
+    Rule("scheduled", "vote", S, {"organisation": "SAB", "vote": "approve"}, 403),
+    Rule("scheduled", "vote", "eva.holm", {"organisation": "FSB", "vote": "maybe"}, 422, "data.vote"),
+    Rule("scheduled", "give_statement", "henrik.bay", {"text": "Kommunen støtter"}, "scheduled"),
+    # unanimity of the parties with quorum; abstention blocks neither; only the secretariat records the outcome
+    Rule("scheduled", "approve", S, None, 409),
+    Rule("scheduled, FSB approved", "approve", S, None, 409),
+    Rule("scheduled, FSB approved", "reject", S, None, 409),
+    Rule("scheduled, both approved", "approve", S, None, "approved"),
+    Rule("scheduled, both approved", "approve", "eva.holm", None, 403),
+    Rule("scheduled, both approved", "reject", S, None, 409),
+    Rule("scheduled, FSB approved, AAB rejected", "approve", S, None, 409),
+    Rule("scheduled, FSB approved, AAB rejected", "reject", S, None, "rejected"),
+    Rule("scheduled, FSB approved, AAB abstained", "approve", S, None, "approved"),
+    Rule("scheduled, both abstained", "approve", S, None, 409),
+    Rule("scheduled, both abstained", "reject", S, None, 409),
+    Rule("scheduled, AAB rejected then approved", "approve", S, None, "approved"),
+    Rule("scheduled again after postponing a full vote", "approve", S, None, 409),
+    Rule("scheduled", "send_back", S, None, "returned"),
+    Rule("scheduled", "postpone", S, None, "ready_for_decision"),
+    Rule("returned", "revise", LEADER, None, "draft"),
+    Rule("returned", "revise", OTHER_LEADER, None, 403),
+    # LBF approval is needed when money moves between activity areas (or the secretariat says so)
+    Rule("approved, within an area", "implement", S, None, "implemented"),
+    Rule("approved, within an area", "send_to_lbf", S, None, 409),
+    Rule("approved, within an area", "implement", LEADER, None, 403),
+    Rule("approved, between areas", "implement", S, None, 409),
+    Rule("approved, between areas", "send_to_lbf", S, None, "awaiting_lbf"),
+    Rule("approved, LBF forced at screening", "implement", S, None, 409),
+    Rule("awaiting_lbf", "record_lbf_approval", S, {"lbf_reference": "LBF-2016-17"}, "lbf_approved"),
+    Rule("awaiting_lbf", "record_lbf_approval", FSB_OFFICER, {}, 403),
+    Rule("awaiting_lbf", "record_lbf_rejection", S, {}, "lbf_rejected"),
+    Rule("awaiting_lbf", "record_lbf_query", S, {"received_on": "2016-05-02"}, "lbf_queried"),
+    Rule("awaiting_lbf", "record_lbf_approval", S, {"received_on": "not a date"}, 422, "data.received_on"),
+    Rule("awaiting_lbf", "implement", S, None, 409),
+    Rule("lbf_queried", "answer_lbf_query", LEADER, {"text": "Se bilag"}, "awaiting_lbf"),
+    Rule("lbf_approved", "implement", S, None, "implemented"),
+    Rule("implemented", "close", S, None, "closed"),
+    # withdrawal: by an applicant, before the decision only
+    Rule("scheduled", "withdraw", LEADER, None, "withdrawn"),
+    Rule("returned", "withdraw", FSB_OFFICER, None, "withdrawn"),
+    Rule("scheduled", "withdraw", OTHER_LEADER, None, 403),
+    Rule("approved, within an area", "withdraw", LEADER, None, 409),
+    Rule("closed", "withdraw", S, None, 409),
+    Rule("closed", "no_such_action", S, None, 409),
+]
+
+
+@pytest.mark.parametrize(("case_type", "rule"), rows("change_request", CHANGE_REQUEST))
+def test_change_request(session: Session, case_type: str, rule: Rule) -> None:
+    check(session, CR_GIVEN[rule.given], case_type, rule)
+
+
+# -- strategic_agreement_change (§4.2): the City is a party too ----------------------------------------------------
+
+SA_DRAFT = Given(data={"change_description": "Ny delaftale med BUF i FF"}, by=LEADER)
+SA_SCHEDULED = SA_DRAFT.then(
+    (LEADER, "submit", None), (S, "start_screening", None), (S, "mark_ready", None),
+    (S, "schedule", {"meeting_id": MeetingOf("BB-D5")}),
+)  # fmt: skip
+SA_APPROVED = SA_SCHEDULED.then(*votes(FSB="approve", AAB="approve", KK="approve"), (S, "approve", None))
+SA_INFORMED = SA_APPROVED.then((S, "inform_central_board", None))
+SA_LBF = SA_INFORMED.then((S, "send_to_lbf", None))
+SA_GIVEN = {
+    "draft": SA_DRAFT,
+    "screening": SA_DRAFT.then((LEADER, "submit", None), (S, "start_screening", None)),
+    "scheduled": SA_SCHEDULED,
+    "scheduled, housing parties approved": SA_SCHEDULED.then(*votes(FSB="approve", AAB="approve")),
+    "scheduled, all three approved": SA_SCHEDULED.then(*votes(FSB="approve", AAB="approve", KK="approve")),
+    "scheduled, KK rejected": SA_SCHEDULED.then(*votes(FSB="approve", AAB="approve", KK="reject")),
+    "approved": SA_APPROVED,
+    "central_board_informed": SA_INFORMED,
+    "awaiting_lbf": SA_LBF,
+    "lbf_approved": SA_LBF.then((S, "record_lbf_approval", {})),
+}
+
+STRATEGIC_AGREEMENT_CHANGE = [
+    Rule("draft", "submit", LEADER, None, "submitted"),
+    Rule("draft", "submit", "henrik.bay", None, 403),
+    Rule("screening", "mark_ready", S, None, "ready_for_decision"),
+    Rule("screening", "mark_ready", S, {"material": True}, 422, "data"),
+    Rule("scheduled", "vote", "henrik.bay", {"organisation": "KK", "vote": "approve"}, "scheduled"),
+    Rule("scheduled", "vote", "carl.friis", {"organisation": "KK", "vote": "approve"}, "scheduled"),  # BUF on BB-D5
+    Rule("scheduled", "vote", "henrik.bay", {"organisation": "FSB", "vote": "approve"}, 403),
+    Rule("scheduled", "vote", "eva.holm", {"organisation": "KK", "vote": "approve"}, 403),
+    Rule("scheduled", "vote", "mads.overgaard", {"organisation": "KK", "vote": "approve"}, 403),  # TMF, central only
+    Rule("scheduled", "vote", NOT_A_PARTY, {"organisation": "SAB", "vote": "approve"}, 403),
+    Rule("scheduled", "vote", S, {"organisation": "KK", "vote": "approve"}, "scheduled"),
+    Rule("scheduled, housing parties approved", "approve", S, None, 409),
+    Rule("scheduled, all three approved", "approve", S, None, "approved"),
+    Rule("scheduled, KK rejected", "approve", S, None, 409),
+    Rule("scheduled, KK rejected", "reject", S, None, "rejected"),
+    Rule("approved", "send_to_lbf", S, None, 409),
+    Rule("approved", "inform_central_board", S, None, "central_board_informed"),
+    Rule("approved", "inform_central_board", "eva.holm", None, 403),
+    Rule("approved", "withdraw", LEADER, None, 409),
+    Rule("central_board_informed", "send_to_lbf", S, None, "awaiting_lbf"),
+    Rule("awaiting_lbf", "record_lbf_approval", S, {}, "lbf_approved"),
+    Rule("awaiting_lbf", "put_in_force", S, None, 409),
+    Rule("lbf_approved", "put_in_force", S, None, "in_force"),
+    Rule("lbf_approved", "put_in_force", LEADER, None, 403),
+]
+
+
+@pytest.mark.parametrize(("case_type", "rule"), rows("strategic_agreement_change", STRATEGIC_AGREEMENT_CHANGE))
+def test_strategic_agreement_change(session: Session, case_type: str, rule: Rule) -> None:
+    check(session, SA_GIVEN[rule.given], case_type, rule)
+
+
+# -- charter (§4.3): the secretariat's, approved by the central board and LBF --------------------------------------
+
+CH_DRAFT = Given(data={"decision_rule": "majority", "summary": "Kommissorium"}, plan=None, board="BB-D5")
+CH_SCHEDULED = CH_DRAFT.then((S, "submit_to_central_board", None), (S, "schedule", {"meeting_id": MeetingOf("CENTRAL")}))
+CH_SENT = CH_SCHEDULED.then((S, "approve", None), (S, "send_to_lbf", None))
+CH_GIVEN = {
+    "draft": CH_DRAFT,
+    "submitted_to_central_board": CH_DRAFT.then((S, "submit_to_central_board", None)),
+    "scheduled": CH_SCHEDULED,
+    "central_approved": CH_SCHEDULED.then((S, "approve", None)),
+    "sent_to_lbf": CH_SENT,
+    "lbf_returned": CH_SENT.then((S, "record_lbf_rejection", {})),
+    "lbf_approved": CH_SENT.then((S, "record_lbf_approval", {})),
+    "in_force": CH_SENT.then((S, "record_lbf_approval", {}), (S, "put_in_force", None)),
+}
+
+CHARTER = [
+    Rule("draft", "edit", S, {"decision_rule": "unanimity"}, "draft"),
+    Rule("draft", "edit", S, {"decision_rule": "consensus"}, 422, "data.decision_rule"),
+    Rule("draft", "edit", "eva.holm", {"summary": "Ny tekst"}, 403),  # chair of BB-D5, but drafting is the secretariat's
+    Rule("draft", "consult_district_board", S, None, "district_board_consulted"),
+    Rule("draft", "submit_to_central_board", S, None, "submitted_to_central_board"),
+    Rule("draft", "submit_to_central_board", "karen.lindholt", None, 403),
+    Rule("submitted_to_central_board", "schedule", S, {"meeting_id": MeetingOf("CENTRAL")}, "scheduled"),
+    Rule("scheduled", "give_statement", "karen.lindholt", {"text": "Godt udkast"}, "scheduled"),  # central chair
+    Rule("scheduled", "give_statement", "mads.overgaard", {"text": "TMF bakker op"}, "scheduled"),  # City, central
+    Rule("scheduled", "give_statement", "eva.holm", {"text": "Enig"}, 403),  # district board only
+    Rule("scheduled", "approve", S, None, "central_approved"),
+    Rule("scheduled", "approve", "karen.lindholt", None, 403),
+    Rule("scheduled", "send_back", S, None, "returned"),
+    Rule("scheduled", "postpone", S, None, "submitted_to_central_board"),
+    Rule("scheduled", "withdraw", S, None, 409),
+    Rule("central_approved", "send_to_lbf", S, None, "sent_to_lbf"),
+    Rule("central_approved", "put_in_force", S, None, 409),
+    Rule("sent_to_lbf", "record_lbf_approval", S, {}, "lbf_approved"),
+    Rule("sent_to_lbf", "record_lbf_rejection", S, {}, "lbf_returned"),
+    Rule("sent_to_lbf", "record_lbf_query", S, {}, 409),  # a charter has no LBF query step
+    Rule("lbf_returned", "revise", S, None, "draft"),
+    Rule("lbf_approved", "put_in_force", S, None, "in_force"),
+    Rule("in_force", "withdraw", S, None, 409),
+    Rule("in_force", "edit", S, {"summary": "Ny"}, 409),
+]
+
+
+@pytest.mark.parametrize(("case_type", "rule"), rows("charter", CHARTER))
+def test_charter(session: Session, case_type: str, rule: Rule) -> None:
+    check(session, CH_GIVEN[rule.given], case_type, rule)
+
+
+# -- lbf_submission (§4.4): the housing organisation reports to LBF -----------------------------------------------
+
+LS_SCHEDULED = Given(data={"report": "regulation_account", "period": "2016", "due_date": "2017-06-30"})
+LS_PREPARING = LS_SCHEDULED.then((LEADER, "start_preparation", None))
+LS_SUBMITTED = LS_PREPARING.then((FSB_OFFICER, "approve_submission", {"organisation": "FSB"}),
+                                 (FSB_OFFICER, "submit_to_lbf", None))  # fmt: skip
+LS_GIVEN = {
+    "scheduled": LS_SCHEDULED,
+    "in_preparation": LS_PREPARING,
+    "board_noted": LS_PREPARING.then((S, "present_to_board", None)),
+    "approved_by_housing_org": LS_PREPARING.then((FSB_OFFICER, "approve_submission", {"organisation": "FSB"})),
+    "submitted_to_lbf": LS_SUBMITTED,
+    "queried": LS_SUBMITTED.then((S, "record_lbf_query", {})),
+    "accepted": LS_SUBMITTED.then((S, "record_acceptance", {})),
+}
+
+LBF_SUBMISSION = [
+    Rule("scheduled", "start_preparation", LEADER, None, "in_preparation"),
+    Rule("scheduled", "start_preparation", AAB_OFFICER, None, "in_preparation"),
+    Rule("scheduled", "start_preparation", OTHER_LEADER, None, 403),
+    Rule("scheduled", "submit_to_lbf", FSB_OFFICER, None, 409),
+    Rule("in_preparation", "present_to_board", S, None, "board_noted"),
+    Rule("in_preparation", "present_to_board", LEADER, None, 403),
+    Rule("in_preparation", "approve_submission", FSB_OFFICER, {"organisation": "FSB"}, "approved_by_housing_org"),
+    Rule("in_preparation", "approve_submission", FSB_OFFICER, {}, 422, "data.organisation"),
+    Rule("in_preparation", "approve_submission", OTHER_LEADER, {"organisation": "3B"}, 403),
+    Rule("in_preparation", "approve_submission", FSB_OFFICER, {"organisation": "AAB"}, 403),  # acts for FSB only
+    Rule("board_noted", "approve_submission", AAB_OFFICER, {"organisation": "AAB"}, "approved_by_housing_org"),
+    Rule("approved_by_housing_org", "submit_to_lbf", AAB_OFFICER, None, "submitted_to_lbf"),
+    Rule("approved_by_housing_org", "submit_to_lbf", RESIDENT, None, 403),
+    Rule("submitted_to_lbf", "record_acceptance", S, {"lbf_reference": "J.nr. 2016-1"}, "accepted"),
+    Rule("submitted_to_lbf", "record_acceptance", FSB_OFFICER, {}, 403),
+    Rule("submitted_to_lbf", "record_lbf_query", S, {}, "queried"),
+    Rule("queried", "resume", LEADER, None, "in_preparation"),
+    Rule("accepted", "resume", LEADER, None, 409),
+]
+
+
+@pytest.mark.parametrize(("case_type", "rule"), rows("lbf_submission", LBF_SUBMISSION))
+def test_lbf_submission(session: Session, case_type: str, rule: Rule) -> None:
+    check(session, LS_GIVEN[rule.given], case_type, rule)
+
+
+# -- competence_transfer (§4.5): every party consents, one refusal ends it ----------------------------------------
+
+CT_REQUESTED = Given(data={"direction": "to_central"}, by=FSB_OFFICER)
+CT_BOTH = CT_REQUESTED.then(
+    (FSB_OFFICER, "consent", {"organisation": "FSB"}), (AAB_OFFICER, "consent", {"organisation": "AAB"})
+)
+CT_COLLECTED = CT_BOTH.then((S, "confirm_consents", None))
+CT_SCHEDULED = CT_COLLECTED.then((S, "schedule", {"meeting_id": MeetingOf("CENTRAL")}))
+CT_GIVEN = {
+    "requested": CT_REQUESTED,
+    "requested, FSB consented": CT_REQUESTED.then((FSB_OFFICER, "consent", {"organisation": "FSB"})),
+    "requested, both consented": CT_BOTH,
+    "consents_collected": CT_COLLECTED,
+    "scheduled": CT_SCHEDULED,
+    "accepted": CT_SCHEDULED.then((S, "accept", None)),
+    "refused": CT_REQUESTED.then((AAB_OFFICER, "refuse", {"organisation": "AAB"})),
+}
+
+COMPETENCE_TRANSFER = [
+    Rule("requested", "consent", FSB_OFFICER, {"organisation": "FSB"}, "requested"),
+    Rule("requested", "consent", FSB_OFFICER, {"organisation": "AAB"}, 403),
+    Rule("requested", "consent", AAB_OFFICER, {"organisation": "AAB"}, "requested"),
+    Rule("requested", "consent", NOT_A_PARTY, {"organisation": "SAB"}, 403),
+    Rule("requested", "consent", "henrik.bay", {"organisation": "KK"}, 403),
+    Rule("requested", "consent", S, {"organisation": "AAB"}, "requested"),
+    Rule("requested", "consent", FSB_OFFICER, {}, 422, "data.organisation"),
+    Rule("requested", "confirm_consents", S, None, 409),
+    Rule("requested, FSB consented", "confirm_consents", S, None, 409),
+    Rule("requested, both consented", "confirm_consents", S, None, "consents_collected"),
+    Rule("requested, both consented", "confirm_consents", FSB_OFFICER, None, 403),
+    Rule("requested", "refuse", AAB_OFFICER, {"organisation": "AAB"}, "refused"),
+    Rule("requested, FSB consented", "refuse", AAB_OFFICER, {"organisation": "AAB"}, "refused"),
+    Rule("requested", "refuse", NOT_A_PARTY, {"organisation": "SAB"}, 403),
+    Rule("refused", "consent", FSB_OFFICER, {"organisation": "FSB"}, 409),
+    Rule("refused", "confirm_consents", S, None, 409),
+    Rule("consents_collected", "schedule", S, {"meeting_id": MeetingOf("CENTRAL")}, "scheduled"),
+    Rule("scheduled", "accept", S, None, "accepted"),
+    Rule("scheduled", "accept", "karen.lindholt", None, 403),
+    Rule("scheduled", "postpone", S, None, "consents_collected"),
+    Rule("accepted", "make_effective", S, None, "effective"),
+    Rule("accepted", "make_effective", FSB_OFFICER, None, 403),
+    Rule("accepted", "withdraw", FSB_OFFICER, None, 409),
+    Rule("scheduled", "withdraw", AAB_OFFICER, None, "withdrawn"),
+]
+
+
+@pytest.mark.parametrize(("case_type", "rule"), rows("competence_transfer", COMPETENCE_TRANSFER))
+def test_competence_transfer(session: Session, case_type: str, rule: Rule) -> None:
+    check(session, CT_GIVEN[rule.given], case_type, rule)
