@@ -12,7 +12,7 @@ $(VENV)/.installed: pyproject.toml
 
 demo: $(VENV)/.installed
 	$(VENV)/bin/boligsocial db upgrade
-	$(VENV)/bin/boligsocial seed-demo
+	$(VENV)/bin/boligsocial seed-demo --history
 	$(VENV)/bin/boligsocial serve
 
 test: $(VENV)/.installed

@@ -64,8 +64,13 @@ def db_upgrade(revision: str = "head") -> None:
 
 
 @app.command("seed-demo")
-def seed_demo() -> None:
+def seed_demo(
+    history: Annotated[
+        bool, typer.Option("--history", help="Also play the example cases of 2016 through the engine")
+    ] = False,
+) -> None:
     """Load the demo register (copenhagen-2016.yaml) into an empty database; a second run changes nothing."""
+    from service.demo.history import play_history
     from service.demo.seed import SeedRefused, seed_demo
 
     settings = load_settings()
@@ -74,7 +79,9 @@ def seed_demo() -> None:
             result = seed_demo(session, timezone=settings.timezone)
         except SeedRefused as error:
             fail(str(error))
-    typer.echo(result.message)
+        typer.echo(result.message)
+        if history:
+            typer.echo(play_history(session))
 
 
 def _die_with_parent() -> None:

@@ -64,11 +64,11 @@ def children_of(pid: int) -> list[int]:
 def embedded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     folder = tmp_path_factory.mktemp("newcomer")
     assert run(folder, "db", "upgrade").returncode == 0
-    seeded = run(folder, "seed-demo")
+    seeded = run(folder, "seed-demo", "--history")  # as `make demo` does
     assert seeded.returncode == 0, seeded.stderr
-    assert "13 plans" in seeded.stdout
-    again = run(folder, "seed-demo")
-    assert again.returncode == 0 and "nothing changed" in again.stdout
+    assert "13 plans" in seeded.stdout and "Played 8 demo case histories" in seeded.stdout
+    again = run(folder, "seed-demo", "--history")
+    assert again.returncode == 0 and again.stdout.count("nothing changed") == 2
     port = free_port()
     server = subprocess.Popen(
         [str(BIN), "serve", "--port", str(port)], cwd=folder, env=clean_env(), stdout=subprocess.PIPE, text=True

@@ -38,7 +38,6 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 import yaml
 from fastapi.testclient import TestClient
@@ -273,7 +272,7 @@ def _plan_ids(client: TestClient) -> dict[str, int]:
 
 def post_action(
     client: TestClient, auth, case: dict, username: str, action: str, data: dict | None = None, version: int | None = None
-) -> httpx.Response:
+) -> Any:
     body = {
         "expected_version": case["version"] if version is None else version,
         "comment": f"rollematrix: {username} {action}",
@@ -299,7 +298,7 @@ def drive(client: TestClient, auth, state: str) -> dict:
     return case
 
 
-def detail(response: httpx.Response) -> str:
+def detail(response: Any) -> str:
     try:
         return str(response.json().get("detail", response.text))[:200]
     except ValueError:

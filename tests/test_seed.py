@@ -100,3 +100,30 @@ def test_it_refuses_a_database_that_holds_other_data(kind: str, empty_database_f
             seed_demo(session)
         assert count(session, Plan) == 0
     engine.dispose()
+
+
+def test_the_demo_histories_reach_the_states_the_demo_file_names(empty_database_factory, tmp_path) -> None:
+    import yaml
+
+    from service.demo.history import play_history
+    from service.demo.seed import demo_source
+    from service.persistence.case_tables import Case, CaseEvent
+
+    engine = make_engine(make_settings(empty_database_factory("sqlite"), tmp_path))
+    migrate.upgrade(engine)
+    with Session(engine) as session:
+        seed_demo(session)
+        assert "Played 8" in play_history(session)
+        assert "nothing changed" in play_history(session)
+        wanted = [
+            (e["type"], e.get("plan") or e.get("board"), e["state"]) for e in yaml.safe_load(demo_source())["example_cases"]
+        ]
+        codes = {p.id: p.code for p in session.exec(select(Plan))} | {}
+        boards = {b.id: b.code for b in session.exec(select(Board))}
+        got = [(c.case_type, codes.get(c.plan_id) or boards.get(c.board_id), c.state) for c in session.exec(select(Case))]
+        assert sorted(got) == sorted(wanted)
+        hp03 = session.exec(select(Plan).where(Plan.code == "HP-03")).one()
+        assert hp03.competence == "central"
+        first = session.exec(select(CaseEvent).order_by(CaseEvent.id)).first()
+        assert first is not None and first.at.year == 2016  # played on the simulated 2016 clock
+    engine.dispose()
