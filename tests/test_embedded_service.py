@@ -16,7 +16,10 @@ def test_a_demo_user_lists_the_13_plans(embedded: str) -> None:
     status, plans = fetch(f"{embedded}/api/v1/plans", token=token["access_token"])
     assert status == 200 and isinstance(plans, list)
     assert len(plans) == 13
-    assert all(p["parties"] and p["deciding_body"]["code"].startswith("BB-") for p in plans)
+    assert all(p["parties"] for p in plans)
+    deciding = {p["code"]: p["deciding_body"]["code"] for p in plans}
+    assert deciding.pop("HP-03") == "CENTRAL"  # the demo history transferred HP-03's competence
+    assert all(code.startswith("BB-") for code in deciding.values())
 
 
 def test_the_embedded_worker_answers_through_the_filesystem_broker(embedded: str) -> None:
