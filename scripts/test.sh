@@ -10,6 +10,7 @@ PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
 need_apt=()
 command -v redis-server >/dev/null || need_apt+=(redis-server)
 command -v chromium >/dev/null || need_apt+=(chromium)
+command -v dot >/dev/null || need_apt+=(graphviz)  # SVG diagrams
 [ -x "$PG_BIN/initdb" ] || need_apt+=(postgresql-15)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "Installing ${need_apt[*]} from Debian"

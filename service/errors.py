@@ -44,6 +44,10 @@ class Forbidden(ServiceError):
     status = 403
 
 
+class NotAcceptable(ServiceError):
+    status = 406
+
+
 class Conflict(ServiceError):
     status = 409
 
@@ -66,8 +70,8 @@ def field_errors(error: ValidationError, prefix: str) -> Invalid:
 
 TITLES_DA = {
     400: "Ugyldig forespørgsel", 401: "Ikke logget ind", 403: "Ikke tilladt", 404: "Findes ikke",
-    405: "Metoden er ikke tilladt", 409: "Konflikt", 413: "For stor", 415: "Ukendt indholdstype", 422: "Ugyldige data",
-    429: "For mange forsøg",
+    405: "Metoden er ikke tilladt", 406: "Formatet kan ikke leveres", 409: "Konflikt", 413: "For stor",
+    415: "Ukendt indholdstype", 422: "Ugyldige data", 429: "For mange forsøg",
 }  # fmt: skip
 DETAILS_DA = {"Not Found": "Adressen findes ikke.", "Method Not Allowed": "Metoden er ikke tilladt her."}
 

@@ -101,6 +101,9 @@ def test_a_case_through_the_ui_offers_exactly_the_allowed_actions(page: Page, em
     expect(page.locator(".timeline")).to_contain_text("Kladde → Indsendt")
     expect(page.locator(".facts").first).to_contain_text("Bydelsbestyrelse Brønshøj/Husum/Tingbjerg")
     expect(page.locator("table.grid")).to_contain_text("Screening")
+    page.get_by_text("Sagens forløb").click()
+    diagram = page.request.get(embedded + (page.locator("details.diagram img").get_attribute("src") or ""))
+    assert diagram.status == 200 and "Indsendt" in diagram.text()  # the state is drawn, highlighted
     page.screenshot(path=SHOTS / "case-submitted-da.png", full_page=True)
     case_url = page.url
     page.get_by_role("button", name="Log ud").click()

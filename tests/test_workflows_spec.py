@@ -117,3 +117,12 @@ def test_the_workflow_api_describes_each_case_type(client: TestClient, auth) -> 
     assert "central_approved --> sent_to_lbf : send_to_lbf" in diagram.text
     missing = client.get("/api/v1/workflows/nope", headers=auth("eva.holm"))
     assert missing.status_code == 404 and "change_request" in missing.json()["detail"]
+
+
+def test_the_diagram_as_svg_and_a_clear_406_without_graphviz(client: TestClient, auth, monkeypatch) -> None:
+    svg = client.get("/api/v1/workflows/change_request/diagram", headers=auth("eva.holm") | {"Accept": "image/svg+xml"})
+    assert svg.status_code == 200 and svg.headers["content-type"] == "image/svg+xml"
+    assert b"<svg" in svg.content and b"Under screening" in svg.content
+    monkeypatch.setattr("shutil.which", lambda _name: None)
+    refused = client.get("/api/v1/workflows/charter/diagram", headers=auth("eva.holm") | {"Accept": "image/svg+xml"})
+    assert refused.status_code == 406 and "Graphviz" in refused.json()["detail"]

@@ -27,6 +27,20 @@ def mermaid(workflow: Workflow) -> str:
     return "\n".join(lines) + "\n"
 
 
+def dot(workflow: Workflow, current: str | None = None) -> str:
+    """The state diagram in Graphviz DOT, Danish state names, the current state (if any) highlighted."""
+    lines = [f'digraph "{workflow.key}" {{', '  rankdir=LR; node [shape=box, style="rounded,filled", fillcolor=white,'
+             ' fontname="DejaVu Sans", fontsize=10]; edge [fontname="DejaVu Sans", fontsize=9];',
+             '  start [shape=point, width=0.15];', f"  start -> {workflow.initial};"]  # fmt: skip
+    for state in workflow.states:
+        fill = "#cfe3f1" if state.name == current else ("#eceff1" if state.final else "white")
+        lines.append(f'  {state.name} [label="{state.da}", fillcolor="{fill}"{", peripheries=2" if state.final else ""}];')
+    for action in workflow.actions:
+        if action.dest:
+            lines += [f'  {source} -> {action.dest} [label="{action.da}"];' for source in action.source]
+    return "\n".join([*lines, "}"]) + "\n"
+
+
 def _who(roles: tuple[str, ...]) -> str:
     return ", ".join(r.replace("_", " ") for r in roles)
 

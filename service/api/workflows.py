@@ -1,14 +1,16 @@
 """The case types as data: states, actions with who may take them, deadlines, and the diagram."""
 
+import shutil
+import subprocess
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Header, Path, Response
 from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel
 
 from service.deps import CurrentUser
-from service.errors import NotFound
-from workflows.docs import mermaid
+from service.errors import NotAcceptable, NotFound
+from workflows.docs import dot, mermaid
 from workflows.registry import WORKFLOWS
 from workflows.spec import Workflow
 
@@ -109,10 +111,26 @@ def get_workflow(case_type: CaseType, _user: CurrentUser) -> WorkflowPublic:
     "/workflows/{case_type}/diagram",
     response_class=PlainTextResponse,
     responses={
-        200: {"content": {"text/plain": {}}, "description": "Mermaid stateDiagram-v2"},
+        200: {"content": {"text/plain": {}, "image/svg+xml": {}}, "description": "Mermaid text, or SVG on request"},
         404: {"description": "No such case type"},
+        406: {"description": "SVG was asked for, but Graphviz is not installed on the server"},
     },
 )
-def get_diagram(case_type: CaseType, _user: CurrentUser) -> PlainTextResponse:
-    """The case type's state diagram as Mermaid text."""
-    return PlainTextResponse(mermaid(_lookup(case_type)), media_type="text/plain; charset=utf-8")
+def get_diagram(
+    case_type: CaseType, _user: CurrentUser, accept: Annotated[str | None, Header(max_length=500)] = None
+) -> Response:
+    """The case type's state diagram as Mermaid text, or as SVG with `Accept: image/svg+xml` (drawn by Graphviz)."""
+    workflow = _lookup(case_type)
+    if accept and "image/svg+xml" in accept:
+        return Response(render_svg(dot(workflow)), media_type="image/svg+xml")
+    return PlainTextResponse(mermaid(workflow), media_type="text/plain; charset=utf-8")
+
+
+def render_svg(source: str) -> bytes:
+    """SVG from Graphviz's `dot` (Debian package graphviz); 406 with the reason when it is not installed."""
+    if shutil.which("dot") is None:
+        raise NotAcceptable(
+            "SVG diagrams need Graphviz's `dot` on the server (apt-get install graphviz); ask for text/plain instead.",
+            da="SVG-diagrammer kræver Graphviz' `dot` på serveren (apt-get install graphviz); bed om text/plain i stedet.",
+        )
+    return subprocess.run(["dot", "-Tsvg"], input=source.encode(), capture_output=True, check=True, timeout=20).stdout

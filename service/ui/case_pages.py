@@ -3,6 +3,7 @@
 The buttons are exactly the engine's allowed actions for the user; each form is derived from the action's schema.
 """
 
+import shutil
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request
@@ -10,6 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlmodel import col, select
 
 from service import case_views, cases, register
+from service.api.workflows import render_svg
 from service.authz import load_actor
 from service.deps import SessionDep
 from service.errors import ServiceError
@@ -18,6 +20,7 @@ from service.ui import forms
 from service.ui.i18n import language
 from service.ui.views import csrf_ok, render, to_login, ui_user
 from service.visibility import visible_case
+from workflows.docs import dot
 from workflows.registry import WORKFLOWS
 from workflows.schemas import MAX_ID
 
@@ -100,9 +103,22 @@ def case_page(request: Request, session: SessionDep, case_id: CaseId, fejl: str 
     action_labels = {a.name: a.da if lang == "da" else a.en for a in workflow.actions}
     state_labels = {s.name: s.da if lang == "da" else s.en for s in workflow.states}
     return render(request, "case.html", user=user, case=view, workflow=workflow, action_forms=action_forms, plan=plan,
-                  action_labels=action_labels, state_labels=state_labels,
+                  action_labels=action_labels, state_labels=state_labels, has_diagram=shutil.which("dot") is not None,
                   board=board, history=case_views.history(session, case), labels=_labels(), error=request.session.pop(
                       "flash_error", None))  # fmt: skip
+
+
+@router.get("/sager/{case_id}/forloeb.svg")
+def case_diagram(request: Request, session: SessionDep, case_id: CaseId) -> Response:
+    """The case type's diagram with the case's state highlighted (needs Graphviz on the server)."""
+    user = ui_user(request, session)
+    if user is None:
+        return to_login(request)
+    try:
+        case = visible_case(session, load_actor(session, user), case_id)
+        return Response(render_svg(dot(WORKFLOWS[case.case_type], current=case.state)), media_type="image/svg+xml")
+    except ServiceError as refusal:
+        return Response(status_code=refusal.status)
 
 
 @router.post("/sager/{case_id}/handling/{action}")

@@ -43,6 +43,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "not_now": {"da": "Ikke mulige nu", "en": "Not possible now"},
     "comment": {"da": "Bemærkning", "en": "Comment"},
     "history": {"da": "Historik", "en": "History"},
+    "diagram": {"da": "Sagens forløb", "en": "The case's course"},
     "deadlines": {"da": "Frister", "en": "Deadlines"},
     "due": {"da": "Frist", "en": "Due"},
     "overdue": {"da": "Overskredet", "en": "Overdue"},

@@ -1,0 +1,94 @@
+"""Where a `POST /cases/{id}/actions/{action}` request's time goes, replayed in-process without HTTP.
+
+Does, phase by phase and on a fresh session per request as service/deps.py does, what the endpoint and its
+dependencies do: read the token and the user, load_actor, visible_case, apply_action, describe, and serialise
+the answer. Times each phase and counts its SQL statements and pool checkouts (each checkout pings the server:
+pool_pre_ping). The framework, uvicorn and the network are what the HTTP latency adds on top of this.
+"""
+
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from time import perf_counter, process_time
+from typing import Any
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from bench.hotspots import StatementCounter
+from bench.workload import STEPS
+from service import case_views, cases
+from service.authz import load_actor
+from service.config import Settings
+from service.persistence.tables import User
+from service.security import create_access_token, read_access_token
+from service.visibility import visible_case
+
+PHASES = ("token and user", "load_actor", "visible_case", "apply_action", "describe", "serialise", "close session")
+
+
+class Phases:
+    """Times and labels the phases: statements counted while a phase runs are put down to it."""
+
+    def __init__(self, counter: StatementCounter) -> None:
+        self.counter, self.seconds = counter, Counter[str]()
+
+    @contextmanager
+    def __call__(self, name: str) -> Iterator[None]:
+        self.counter.label[0] = name
+        start = perf_counter()
+        yield
+        self.seconds[name] += perf_counter() - start
+
+
+def _request(session: Session, settings: Settings, token: str, case_id: int, k: int, phase: Phases) -> None:
+    """One request's work, phase by phase; the case is at version 1 + k, before STEPS[k]."""
+    step = STEPS[k]
+    with phase("token and user"):
+        user = session.get(User, read_access_token(settings, token))
+        assert user is not None
+    with phase("load_actor"):
+        actor = load_actor(session, user)
+    with phase("visible_case"):
+        visible_case(session, actor, case_id)
+    with phase("apply_action"):
+        case = cases.apply_action(session, actor=actor, case_id=case_id, action=step.action, expected_version=1 + k,
+                                  data=step.data or {})  # fmt: skip
+    with phase("describe"):
+        public = case_views.describe(session, case, actor)
+    with phase("serialise"):
+        public.model_dump_json()
+    with phase("close session"):
+        session.close()
+
+
+def replay(engine: Engine, settings: Settings, user_ids: dict[str, int], case_ids: list[int]) -> dict[str, Any]:
+    """Take the cases through STEPS as the endpoint would; ms, statements and pool checkouts per request and phase."""
+    tokens = {name: create_access_token(settings, user_id=uid)[0] for name, uid in user_ids.items()}
+    cpu = process_time()
+    with StatementCounter(engine) as counter:
+        phase = Phases(counter)
+        for case_id in case_ids:
+            for k, step in enumerate(STEPS):
+                _request(Session(engine, expire_on_commit=False), settings, tokens[step.actor], case_id, k, phase)
+    summary = _summary(counter, phase.seconds, len(case_ids) * len(STEPS))
+    return {**summary, "cpu_ms_per_request": round((process_time() - cpu) * 1000 / summary["requests"], 3)}
+
+
+def _summary(counter: StatementCounter, seconds: Counter[str], requests: int) -> dict[str, Any]:
+    statements: Counter[str] = Counter()
+    for (phase, _verb), n in counter.statements.items():
+        statements[phase] += n
+
+    def per(total: float) -> float:
+        return round(total / requests, 3)
+
+    phases = [{"phase": name, "ms": per(seconds[name] * 1000), "statements": per(statements[name]),
+               "pool_checkouts": per(counter.checkouts[name])} for name in PHASES]  # fmt: skip
+    return {
+        "requests": requests,
+        "ms_per_request": per(sum(seconds.values()) * 1000),
+        "statements_per_request": per(sum(statements.values())),
+        "pool_checkouts_per_request": per(sum(counter.checkouts.values())),
+        "phases": phases,
+    }
