@@ -20,6 +20,7 @@ test: $(VENV)/.installed
 
 bench: $(VENV)/.installed
 	$(VENV)/bin/python -m bench.transitions
+	$(VENV)/bin/python -m bench.http
 
 clean:
 	rm -rf $(VENV) var

@@ -14,6 +14,7 @@ and stops the server and PostgreSQL.
 import argparse
 import json
 import logging
+import math
 import os
 import shutil
 import statistics
@@ -92,7 +93,7 @@ def case_by_case(case_ids: list[int]) -> list[Job]:
 
 def cpu_use(bench: Bench, work: Callable[[], tuple[float, int]]) -> dict[str, float]:
     """Run `work` (returning its wall seconds and requests); CPU ms per request of server, PostgreSQL and this process."""
-    groups = {
+    groups: dict[str, Callable[[], float]] = {
         "server": lambda: cpu_seconds([bench.server_pid]),
         "postgresql": lambda: postgres_cpu_seconds(bench.pg_data),
         "bench": lambda: cpu_seconds([os.getpid()]),
@@ -133,7 +134,7 @@ def percentile(ordered: list[float], p: float) -> float:
     """Nearest-rank percentile of an ascending list (nan when empty)."""
     if not ordered:
         return float("nan")
-    return ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered) + 0.5) - 1))]
+    return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
 
 
 def one_round(bench: Bench, args: argparse.Namespace, forward: bool) -> tuple[dict[str, Any], dict[int, list[Sample]]]:
@@ -141,7 +142,7 @@ def one_round(bench: Bench, args: argparse.Namespace, forward: bool) -> tuple[di
     order: list[int | None] = [None, *LEVELS] if forward else [*reversed(LEVELS), None]
     owned = {level: open_owned(bench, args.cases, way) for way, level in enumerate(order)}
     result: dict[str, Any] = {"levels": {}}
-    samples: dict[int, list[tuple[str, float]]] = {}
+    samples: dict[int, list[Sample]] = {}
     for level in order:
         if level is None:
             result["in_process"] = in_process(bench, owned[level])
@@ -168,7 +169,7 @@ def by_action(samples: list[Sample]) -> dict[str, dict[str, float]]:
 def summarise(level: int, runs: list[dict[str, Any]], samples: list[Sample]) -> dict[str, Any]:
     """One level over the rounds: median rate, ratio and CPU; percentiles over every request of every round."""
     ordered = sorted(ms for _action, ms in samples)
-    row = {"clients": level, **medians(runs, ("rps", "ratio", "server_cores", *CPU_KEYS)),
+    row: dict[str, Any] = {"clients": level, **medians(runs, ("rps", "ratio", "server_cores", *CPU_KEYS)),
            "p50_ms": round(percentile(ordered, 50), 2), "p99_ms": round(percentile(ordered, 99), 2),
            "errors": [error for run in runs for error in run["errors"]], "by_action": by_action(samples)}  # fmt: skip
     row["p99_pass"] = row["p99_ms"] < TARGET_P99_MS

@@ -6,7 +6,7 @@ the answer. Times each phase and counts its SQL statements and pool checkouts (e
 pool_pre_ping). The framework, uvicorn and the network are what the HTTP latency adds on top of this.
 """
 
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from time import perf_counter, process_time
@@ -31,7 +31,8 @@ class Phases:
     """Times and labels the phases: statements counted while a phase runs are put down to it."""
 
     def __init__(self, counter: StatementCounter) -> None:
-        self.counter, self.seconds = counter, Counter[str]()
+        self.counter = counter
+        self.seconds: defaultdict[str, float] = defaultdict(float)
 
     @contextmanager
     def __call__(self, name: str) -> Iterator[None]:
@@ -75,7 +76,7 @@ def replay(engine: Engine, settings: Settings, user_ids: dict[str, int], case_id
     return {**summary, "cpu_ms_per_request": round((process_time() - cpu) * 1000 / summary["requests"], 3)}
 
 
-def _summary(counter: StatementCounter, seconds: Counter[str], requests: int) -> dict[str, Any]:
+def _summary(counter: StatementCounter, seconds: dict[str, float], requests: int) -> dict[str, Any]:
     statements: Counter[str] = Counter()
     for (phase, _verb), n in counter.statements.items():
         statements[phase] += n

@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import bindparam, insert, update
 from sqlalchemy import select as sa_select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session, col, select
 
 from service import effects, outbox
@@ -29,6 +29,7 @@ from workflows.registry import WORKFLOWS
 from workflows.spec import ROLE_DA, Facts, Role, Workflow
 
 log = logging.getLogger(__name__)
+RETRYABLE = {"40P01", "40001"}  # PostgreSQL: deadlock detected, serialization failure
 
 # The hot path's statements, built once: per action only their parameters change.
 LOAD_CASE = sa_select(CASES).where(CASES.c.id == bindparam("case_id"))
@@ -138,6 +139,18 @@ def apply_action(
     try:
         case, written = _apply(session, actor, case_id, action, expected_version, comment, data, idempotency_key, now)
         session.commit()
+    except OperationalError as error:
+        session.rollback()
+        if getattr(error.orig, "sqlstate", None) not in RETRYABLE:  # deadlock or serialization failure: say so
+            raise
+        current = get_case(session, case_id)
+        raise _conflict(
+            session,
+            current,
+            actor,
+            "Another action on related data ran at the same moment; try again.",
+            "En anden handling på de samme data kørte i samme øjeblik; prøv igen.",
+        ) from None
     except IntegrityError:
         session.rollback()
         replay = _replay(session, case_id, idempotency_key, action) if idempotency_key else None
@@ -147,8 +160,8 @@ def apply_action(
     except Conflict as error:
         session.rollback()
         log.info("refused %s on case %s by %s: %s", action, case_id, actor.username, error.detail)
-        if "state" not in error.extra and (current := session.get(Case, case_id)) is not None:
-            raise _conflict(session, current, actor, error.detail, error.detail_da or error.detail) from None
+        if "state" not in error.extra and (stored := session.get(Case, case_id)) is not None:
+            raise _conflict(session, stored, actor, error.detail, error.detail_da or error.detail) from None
         raise
     except BaseException as error:
         session.rollback()

@@ -138,7 +138,8 @@ def _apply_budget_moves(session: Session, here: "Situation", event_id: int, now:
         code: area_id for code, area_id in connection.execute(select(ActivityArea.code, ActivityArea.id))
     }
     changes = []
-    for (area, year, funder), delta in _budget_deltas(here.case.data).items():
+    # In one fixed order, so two cases moving money between the same lines cannot deadlock each other.
+    for (area, year, funder), delta in sorted(_budget_deltas(here.case.data).items()):
         area_id = areas[area]
         where = (BUDGET.c.plan_id == plan_id, BUDGET.c.activity_area_id == area_id, BUDGET.c.year == year,
                  BUDGET.c.funder == funder)  # fmt: skip

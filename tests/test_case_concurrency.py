@@ -4,6 +4,7 @@ These tests need what one connection commits to be seen by another, so they comm
 case's rows afterwards instead of using the rolled-back `session` fixture.
 """
 
+import contextlib
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
@@ -13,12 +14,12 @@ from typing import Any
 import pytest
 from sqlalchemy import delete, event
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from service.cases import apply_action
 from service.errors import Conflict, ServiceError
 from service.persistence.case_tables import BudgetChange, Case, CaseDeadline, CaseEvent, OutboxMessage
-from tests.builders import SECRETARIAT, actor, events, move, open_, play
+from tests.builders import SECRETARIAT, actor, budget, events, move, open_, play
 
 OPENING = {"kind": "economic", "change_description": "Flyt", "budget_moves": [move("UB 2017 LBF", "UB 2016 LBF", 150_000)]}
 
@@ -192,3 +193,49 @@ def test_an_idempotent_retry_racing_the_original_adds_no_second_event(engine: En
             assert (outcome.state, outcome.version) == ("screening", 3)
         else:
             assert isinstance(outcome, Conflict) and (outcome.extra["state"], outcome.extra["version"]) == ("screening", 3)
+
+
+def test_opposite_budget_moves_implemented_at_once_do_not_deadlock(engine: Engine) -> None:
+    """Two approved cases move money between the same two lines in opposite directions, implemented at the same
+    moment from two connections: lines are locked in one order, so both succeed (no deadlock, no 500)."""
+    from tests.test_case_rules import CR_APPROVED  # the steps that take a change request to `approved`
+
+    ids: list[int] = []
+    with Session(engine) as session:
+        before = budget(session, "HP-10")
+        for from_, to in (("UB 2017 LBF", "KP 2017 LBF"), ("KP 2017 LBF", "UB 2017 LBF")):
+            data = {"kind": "economic", "change_description": "Flyt", "budget_moves": [move(from_, to, 1_000)]}
+            case = play(session, open_(session, "change_request", by="sara.norgaard", data=data), CR_APPROVED.steps)
+            assert case.state == "approved" and case.data["lbf_approval_needed"] is True
+            ids.append(play(session, case, [(SECRETARIAT, "send_to_lbf", None),
+                                           (SECRETARIAT, "record_lbf_approval", {})]).id or 0)  # fmt: skip
+    # Each writer pauses after its first budget-line UPDATE until the other has done its first one too (or 2 s
+    # pass): locking in each case's own order would now deadlock; in one shared order the second simply waits.
+    meet = threading.Barrier(2)
+    paused: set[int] = set()
+
+    def after(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if statement.lstrip().upper().startswith("UPDATE BUDGET_LINES") and threading.get_ident() not in paused:
+            paused.add(threading.get_ident())
+            with contextlib.suppress(threading.BrokenBarrierError):
+                meet.wait(timeout=2)
+
+    event.listen(engine, "after_cursor_execute", after)
+    try:
+        results: list[Taken | ServiceError] = []
+        workers = [threading.Thread(target=lambda c=c: results.append(take(engine, c, SECRETARIAT, "implement", 10)))
+                   for c in ids]  # fmt: skip
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join(timeout=60)
+        event.remove(engine, "after_cursor_execute", after)
+        assert [r.state for r in results if isinstance(r, Taken)] == ["implemented", "implemented"], results
+        with Session(engine) as session:
+            assert budget(session, "HP-10") == before  # the two moves cancel out
+    finally:
+        with Session(engine) as session:
+            for table in (OutboxMessage, CaseDeadline, BudgetChange, CaseEvent):
+                session.execute(delete(table).where(col(table.case_id).in_(ids)))
+            session.execute(delete(Case).where(col(Case.id).in_(ids)))
+            session.commit()

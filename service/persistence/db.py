@@ -18,7 +18,8 @@ def make_engine(settings: Settings) -> Engine:
     """An engine for the configured database; SQLite gets WAL, foreign keys and a busy timeout."""
     url = settings.database
     if url.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True)
+        # A pool as large as the server's thread pool, so concurrent requests do not open connections each time.
+        return create_engine(url, pool_pre_ping=True, pool_size=20, max_overflow=20)
     if url.database and url.database != ":memory:":
         from pathlib import Path
 
