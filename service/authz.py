@@ -53,27 +53,29 @@ class Actor:
 def load_actor(session: Session, user: User) -> Actor:
     """The actor behind a user, with their seats and the organisations they act for."""
     assert user.id is not None
-    orgs = {o.id: o for o in session.exec(select(Organisation))}
-    own = orgs.get(user.organisation_id) if user.organisation_id else None
-    acts_for = set()
-    if own is not None:
-        acts_for.add(own.code)
-        acts_for |= {o.code for o in orgs.values() if o.administrator_id == own.id}
+    employer = (col(Organisation.id) == user.organisation_id) | (col(Organisation.administrator_id) == user.organisation_id)
+    mine = session.exec(select(Organisation.id, Organisation.code, Organisation.kind).where(employer)).all()
+    own_kind = next((kind for org_id, _, kind in mine if org_id == user.organisation_id), None)
+    acts_for = {code for _, code, _ in mine} if user.organisation_id else set()
     seats: dict[int, set[str]] = defaultdict(set)
     city_seats = set()
-    for m in session.exec(select(Membership).where(Membership.user_id == user.id, col(Membership.valid_to).is_(None))):
-        org = orgs.get(m.organisation_id) if m.organisation_id else None
-        seats[m.board_id]  # a seat even when representing no organisation (residents)
-        if org is not None:
-            seats[m.board_id].add(org.code)
-            if org.kind in (OrganisationKind.administration, OrganisationKind.municipality):
-                city_seats.add(m.board_id)
+    rows = session.exec(
+        select(Membership.board_id, Organisation.code, Organisation.kind)
+        .outerjoin(Organisation, col(Organisation.id) == col(Membership.organisation_id))
+        .where(Membership.user_id == user.id, col(Membership.valid_to).is_(None))
+    )  # fmt: skip
+    for board_id, code, kind in rows:
+        seats[board_id]  # a seat even when representing no organisation (residents)
+        if code is not None:
+            seats[board_id].add(code)
+            if kind in (OrganisationKind.administration, OrganisationKind.municipality):
+                city_seats.add(board_id)
     leads = session.exec(select(PlanAssignment.plan_id).where(PlanAssignment.user_id == user.id)).all()
     return Actor(
         user_id=user.id,
         username=user.username,
         organisation_id=user.organisation_id,
-        organisation_kind=own.kind if own else None,
+        organisation_kind=own_kind,
         acts_for=frozenset(acts_for),
         seats={board: frozenset(codes) for board, codes in seats.items()},
         city_seats=frozenset(city_seats),
