@@ -137,9 +137,9 @@ def _apply_budget_moves(session: Session, here: "Situation", event_id: int, now:
     areas: dict[str, int] = {
         code: area_id for code, area_id in connection.execute(select(ActivityArea.code, ActivityArea.id))
     }
-    changes = []
-    # In one fixed order, so two cases moving money between the same lines cannot deadlock each other.
-    for (area, year, funder), delta in sorted(_budget_deltas(here.case.data).items()):
+    deltas = _budget_deltas(here.case.data)
+    # Lines are changed in one fixed order, so two cases moving money between the same lines cannot deadlock.
+    for (area, year, funder), delta in sorted(deltas.items()):
         area_id = areas[area]
         where = (BUDGET.c.plan_id == plan_id, BUDGET.c.activity_area_id == area_id, BUDGET.c.year == year,
                  BUDGET.c.funder == funder)  # fmt: skip
@@ -150,13 +150,16 @@ def _apply_budget_moves(session: Session, here: "Situation", event_id: int, now:
             held = connection.execute(select(BUDGET.c.amount_dkk).where(*where)).scalar()
             if held is not None or delta < 0:
                 raise Conflict(
-                    f"Budget line {area_id}/{year}/{funder} holds {held or 0} kr.; cannot move {-delta} kr.",
-                    da=f"Budgetlinjen {area_id}/{year}/{funder} rummer {held or 0} kr.; kan ikke flytte {-delta} kr.",
+                    f"Budget line {area} {year} {funder} holds {held or 0} kr.; cannot move {-delta} kr.",
+                    da=f"Budgetlinjen {area} {year} {funder} rummer {held or 0} kr.; kan ikke flytte {-delta} kr.",
                 )
             connection.execute(insert(BUDGET), dict(plan_id=plan_id, activity_area_id=area_id, year=year, funder=funder,
                                                      amount_dkk=delta))  # fmt: skip
-        changes.append(dict(plan_id=plan_id, case_id=case_id, event_id=event_id, activity_area_id=area_id, year=year,
-                            funder=funder, delta_dkk=delta))  # fmt: skip
+    changes = [  # the budget history lists them in the order the case moves money: from, then to
+        dict(plan_id=plan_id, case_id=case_id, event_id=event_id, activity_area_id=areas[area], year=year,
+             funder=funder, delta_dkk=delta)
+        for (area, year, funder), delta in deltas.items()
+    ]  # fmt: skip
     if changes:
         connection.execute(insert(BUDGET_CHANGES), changes)
 
