@@ -26,7 +26,7 @@ from service.persistence.db import write_transaction
 from service.persistence.tables import Board, BoardKind, Plan
 from workflows.machine import Assessment, assess, fire
 from workflows.registry import WORKFLOWS
-from workflows.spec import ROLE_DA, Facts, Role, Workflow
+from workflows.spec import ROLE_DA, Action, Facts, Role, Workflow
 
 log = logging.getLogger(__name__)
 RETRYABLE = {"40P01", "40001"}  # PostgreSQL: deadlock detected, serialization failure
@@ -211,8 +211,15 @@ def _apply(
             f"Sagen er ændret siden version {expected_version}: den er nu version {case.version} "
             f"i tilstanden '{case.state}'. Hent den igen, og prøv igen.",
         )  # fmt: skip
-    workflow = WORKFLOWS[case.case_type]
-    spec = workflow.action(action)
+    spec, action_data, here, facts = _authorize(session, actor, case, action, data, now)
+    return case, _write(session, actor, here, spec, facts, action_data, comment=comment, key=key, now=now)
+
+
+def _authorize(
+    session: Session, actor: Actor, case: Case, action: str, data: dict[str, Any] | None, now: datetime
+) -> tuple[Action, dict[str, Any], Situation, Facts]:
+    """The action's declaration, its checked input, the situation and the facts its guards passed on; or a refusal."""
+    spec = WORKFLOWS[case.case_type].action(action)
     if spec is None or case.state not in spec.source:
         raise _conflict(
             session, case, actor, f"'{action}' is not possible while the case is '{case.state}'.",
@@ -220,7 +227,7 @@ def _apply(
         )  # fmt: skip
     action_data = validate(spec.requires, data)
     here = situation(session, case, actor, action_data)
-    verdict = next(a for a in assess(workflow, case.state, here.roles, here.facts) if a.action.name == action)
+    verdict = next(a for a in assess(here.workflow, case.state, here.roles, here.facts) if a.action.name == action)
     if not verdict.allowed:
         reason, reason_da = f"{verdict.reason}.", f"{verdict.reason_da}."
         if verdict.guard is None or verdict.guard.status == 403:
@@ -232,33 +239,49 @@ def _apply(
         raise _conflict(session, case, actor, f"Not possible now: {reason}", f"Ikke muligt nu: {reason_da}")
     if action_data.get("meeting_id") is not None:
         effects.check_meeting(session, case_board_id=case.deciding_board_id, meeting_id=action_data["meeting_id"], now=now)
+    return spec, action_data, here, verdict.facts or here.facts
+
+
+def _write(
+    session: Session,
+    actor: Actor,
+    here: Situation,
+    spec: Action,
+    facts: Facts,
+    action_data: dict[str, Any],
+    *,
+    comment: str,
+    key: str | None,
+    now: datetime,
+) -> dict[str, Any]:
+    """The case row (if still at its version), the event, deadlines, effects and outbox; returns what the row got."""
+    case, workflow = here.case, here.workflow
+    assert case.id is not None
     old_state = case.state
-    new_state = fire(case.case_type, old_state, action, verdict.facts or here.facts)
+    new_state = fire(case.case_type, old_state, spec.name, facts)
     new_data = effects.prepare(session, here, spec, action_data, now)
     deciding = new_data.pop("_deciding_board_id", case.deciding_board_id)
-    version = case.version + 1
-    row = dict(state=new_state, version=version, data=new_data, deciding_board_id=deciding,
+    row = dict(state=new_state, version=case.version + 1, data=new_data, deciding_board_id=deciding,
                is_open=new_state not in workflow.final_states)  # fmt: skip
     connection = session.connection()
-    changed = connection.execute(UPDATE_CASE, {"b_id": case_id, "b_version": expected_version, **row})
-    if changed.rowcount != 1:
+    if connection.execute(UPDATE_CASE, {"b_id": case.id, "b_version": case.version, **row}).rowcount != 1:
         session.rollback()
         raise _conflict(
-            session, get_case(session, case_id), actor, "Someone else changed the case at the same moment.",
+            session, get_case(session, case.id), actor, "Someone else changed the case at the same moment.",
             "En anden ændrede sagen i samme øjeblik. Hent den igen, og prøv igen.",
         )  # fmt: skip
     event_id = connection.execute(
         INSERT_EVENT,
-        dict(case_id=case_id, seq=version, at=now, actor_id=actor.user_id, acting_for_id=actor.organisation_id,
-             action=action, from_state=old_state, to_state=new_state, comment=comment, data=action_data,
+        dict(case_id=case.id, seq=row["version"], at=now, actor_id=actor.user_id, acting_for_id=actor.organisation_id,
+             action=spec.name, from_state=old_state, to_state=new_state, comment=comment, data=action_data,
              idempotency_key=key),
     ).scalar_one()  # fmt: skip
     if new_state != old_state:
-        sync_deadlines(session, workflow, case_id=case_id, old_state=old_state, state=new_state, data=new_data,
+        sync_deadlines(session, workflow, case_id=case.id, old_state=old_state, state=new_state, data=new_data,
                        event_id=event_id, now=now)  # fmt: skip
     effects.apply(session, here, spec, action_data, event_id, now)
-    outbox.enqueue(session, spec, case_id=case_id, event_id=event_id, now=now)
-    return case, row
+    outbox.enqueue(session, spec, case_id=case.id, event_id=event_id, now=now)
+    return row
 
 
 def open_case(
