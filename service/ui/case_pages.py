@@ -30,7 +30,11 @@ CaseId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 def _labels() -> dict[str, dict[str, str]]:
     """Danish and English names of each case type and state, for the templates."""
-    return {w.key: {"da": w.da, "en": w.en, **{f"state.{s.name}": s.da for s in w.states}} for w in WORKFLOWS.values()}
+    return {
+        w.key: {"da": w.da, "en": w.en, **{f"state.{s.name}": s.da for s in w.states},
+                **{f"state_en.{s.name}": s.en for s in w.states}}
+        for w in WORKFLOWS.values()
+    }  # fmt: skip
 
 
 @router.get("/sager")
