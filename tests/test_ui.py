@@ -1,12 +1,16 @@
 """The web UI in real headless Chromium (Debian's, driven by Playwright): Danish first, English on request."""
 
+import json
 import os
 import re
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from tests.embedded import fetch
 
 pytestmark = pytest.mark.browser
 CHROMIUM_FLAGS = [
@@ -115,3 +119,36 @@ def test_a_case_through_the_ui_offers_exactly_the_allowed_actions(page: Page, em
     log_in(page, embedded, "noah.skov")  # leads other plans: the case does not exist for him
     response = page.goto(case_url)
     assert response is not None and response.status == 404
+
+
+def api(base: str, path: str, token: str, body: dict) -> dict:
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    request = urllib.request.Request(f"{base}{path}", data=json.dumps(body).encode(), method="POST", headers=headers)
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return dict(json.loads(response.read()))
+
+
+def test_a_board_member_votes_for_the_organisation_they_sit_for(page: Page, embedded: str) -> None:
+    tokens = {u: str(fetch(f"{embedded}/api/v1/auth/token", data={"username": u, "password": "demo"})[1]["access_token"])
+              for u in ("sara.norgaard", "sara.bech")}  # fmt: skip
+    _, plans = fetch(f"{embedded}/api/v1/plans", token=tokens["sara.bech"])
+    hp10 = next(p["id"] for p in plans if p["code"] == "HP-10")
+    case = api(embedded, "/api/v1/cases", tokens["sara.norgaard"], {
+        "case_type": "change_request", "plan_id": hp10, "title": "Sommerferieaktiviteter",
+        "data": {"kind": "content", "change_description": "Flere aktiviteter i sommerferien"}})  # fmt: skip
+    for who, action, data in [
+        ("sara.norgaard", "submit", {}),
+        ("sara.bech", "start_screening", {}),
+        ("sara.bech", "mark_ready", {}),
+        ("sara.bech", "schedule", {"written_procedure": True}),
+    ]:
+        case = api(embedded, f"/api/v1/cases/{case['id']}/actions/{action}", tokens[who],
+                   {"expected_version": case["version"], "data": data})  # fmt: skip
+    log_in(page, embedded, "eva.holm")
+    page.goto(f"{embedded}/sager/{case['id']}")
+    choice = page.locator("#vote-organisation")
+    expect(choice.locator("option")).to_have_text(["FSB"])  # she sits on BB-D5 for FSB only
+    page.locator("#vote-vote").select_option(label="For")
+    page.get_by_role("button", name="Afgiv stemme").click()
+    expect(page.locator(".timeline")).to_contain_text("Organisation: FSB · Stemme: For")
+    expect(page.locator(".refused")).to_contain_text("Registrér godkendelse: kun sekretariatet")

@@ -4,6 +4,7 @@ The buttons are exactly the engine's allowed actions for the user; each form is 
 """
 
 import shutil
+from dataclasses import replace
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request
@@ -101,6 +102,13 @@ def case_page(request: Request, session: SessionDep, case_id: CaseId, fejl: str 
     view = case_views.describe(session, case, actor)
     workflow = WORKFLOWS[case.case_type]
     action_forms = {a.name: forms.fields(a.requires) for a in workflow.actions}
+    for option in cases.allowed_actions(session, case=case, actor=actor):
+        if option.allowed and option.facts is not None:  # vote or consent only for organisations one may act for
+            mine = tuple(sorted(option.facts.acting_for & option.facts.voters))
+            action_forms[option.action.name] = [
+                replace(f, kind="choice", choices=mine, required=True) if f.name == "organisation" and mine else f
+                for f in action_forms[option.action.name]
+            ]
     plan = session.get(Plan, case.plan_id) if case.plan_id else None
     board = session.get(Board, case.deciding_board_id) if case.deciding_board_id else None
     lang = language(request)
