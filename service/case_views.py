@@ -13,9 +13,8 @@ from service.persistence.case_tables import Case, CaseComment, CaseDeadline, Cas
 from service.persistence.tables import Meeting, Organisation, Plan, User
 from service.visibility import visible
 from workflows import calendar
+from workflows.machine import Assessment
 from workflows.registry import WORKFLOWS
-
-CUTOFF_WORKING_DAYS = 10  # a case reaches an agenda only when ready this long before the meeting (domain.md §5)
 
 
 class DeadlinePublic(BaseModel):
@@ -95,7 +94,7 @@ def expected_decision_date(session: Session, case: Case, today: date) -> date | 
     workflow = WORKFLOWS[case.case_type]
     if not case.is_open or case.state in workflow.decided_in or case.deciding_board_id is None:
         return None
-    earliest = calendar.add_working_days(today, CUTOFF_WORKING_DAYS)
+    earliest = calendar.add_working_days(today, calendar.AGENDA_CUTOFF_WORKING_DAYS)
     meetings = select(Meeting.starts_at).where(Meeting.board_id == case.deciding_board_id)
     if case.state == "scheduled" and case.data.get("meeting_id"):
         meetings = meetings.where(Meeting.id == case.data["meeting_id"])
@@ -105,11 +104,11 @@ def expected_decision_date(session: Session, case: Case, today: date) -> date | 
     return first.date() if first else None
 
 
-def describe(session: Session, case: Case, actor: Actor) -> CasePublic:
+def describe(session: Session, case: Case, actor: Actor, options: list[Assessment] | None = None) -> CasePublic:
     """The case as its caller sees it, with the actions they may take now and why others are refused."""
     today = datetime.now(UTC).date()
     deadlines = session.exec(select(CaseDeadline).where(CaseDeadline.case_id == case.id).order_by(col(CaseDeadline.id)))
-    options = allowed_actions(session, case=case, actor=actor)
+    options = options if options is not None else allowed_actions(session, case=case, actor=actor)
     return CasePublic(
         **summary(case).model_dump(), description=case.description, data=case.data,
         deadlines=[

@@ -2,7 +2,6 @@
 
 from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import insert, update
 from sqlmodel import Session
@@ -11,7 +10,7 @@ from service.persistence.case_tables import CASE_DEADLINES, DeadlineStatus
 from workflows import calendar
 from workflows.spec import Deadline, Workflow
 
-LOCAL = ZoneInfo("Europe/Copenhagen")
+LOCAL = calendar.LOCAL
 
 
 def due_date(deadline: Deadline, start: date, data: dict[str, Any]) -> tuple[date, str]:

@@ -6,9 +6,8 @@ after the history event exists. Both run inside the action's transaction.
 
 from collections import defaultdict
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import insert, update
 from sqlalchemy import select as sa_select
@@ -35,7 +34,7 @@ from workflows.spec import Action
 if TYPE_CHECKING:
     from service.cases import Situation
 
-LOCAL = ZoneInfo("Europe/Copenhagen")
+LOCAL = calendar.LOCAL
 BUDGET = SQLModel.metadata.tables["budget_lines"]
 BUDGET_CHANGES = SQLModel.metadata.tables["budget_changes"]
 
@@ -55,9 +54,6 @@ def check_data(session: Session, data: dict[str, Any]) -> None:
         raise Invalid(f"The request is not valid: {errors[0]['field']}: {errors[0]['message']}", errors)
 
 
-AGENDA_CUTOFF_WORKING_DAYS = 10  # domain.md §5
-
-
 def check_meeting(session: Session, *, case_board_id: int | None, meeting_id: int, now: datetime) -> None:
     """A case can be put on a meeting of its deciding board whose agenda has not closed yet."""
     meeting = session.get(Meeting, meeting_id)
@@ -66,19 +62,10 @@ def check_meeting(session: Session, *, case_board_id: int | None, meeting_id: in
         raise Invalid(f"Meeting {meeting_id} is not a meeting of the board that decides this case.", field,
                       da=f"Møde {meeting_id} er ikke et møde i den bestyrelse, der beslutter sagen.")  # fmt: skip
     meeting_day = meeting.starts_at.astimezone(LOCAL).date()
-    cutoff = meeting_day
-    for _ in range(AGENDA_CUTOFF_WORKING_DAYS):
-        cutoff = _previous_working_day(cutoff)
+    cutoff = calendar.subtract_working_days(meeting_day, calendar.AGENDA_CUTOFF_WORKING_DAYS)
     if now.astimezone(LOCAL).date() > cutoff:
         raise Invalid(f"The agenda of the meeting on {meeting_day} closed on {cutoff}.", field,
                       da=f"Dagsordenen til mødet {meeting_day:%d.%m.%Y} lukkede {cutoff:%d.%m.%Y}.")  # fmt: skip
-
-
-def _previous_working_day(day: date) -> date:
-    day -= timedelta(days=1)
-    while not calendar.is_working_day(day):
-        day -= timedelta(days=1)
-    return day
 
 
 def lbf_approval_needed(data: dict[str, Any], *, material: bool) -> bool:

@@ -2,8 +2,12 @@
 
 from datetime import date, timedelta
 from functools import cache
+from zoneinfo import ZoneInfo
 
 import holidays
+
+LOCAL = ZoneInfo("Europe/Copenhagen")  # the boards' calendar: dates of deadlines and meetings are Copenhagen dates
+AGENDA_CUTOFF_WORKING_DAYS = 10  # a case reaches an agenda only when ready this long before the meeting (§5)
 
 EXTRA_CLOSED = ((6, 5), (12, 24), (12, 31))  # Grundlovsdag, juleaften, nytårsaften (domain.md §6)
 RULE = "Danish public holidays (holidays.Denmark) plus 5 June, 24 and 31 December"
@@ -31,6 +35,16 @@ def add_working_days(start: date, count: int) -> date:
     day = start
     for _ in range(count):
         day = next_working_day(day + timedelta(days=1))
+    return day
+
+
+def subtract_working_days(start: date, count: int) -> date:
+    """The date `count` working days before `start`."""
+    day = start
+    for _ in range(count):
+        day -= timedelta(days=1)
+        while not is_working_day(day):
+            day -= timedelta(days=1)
     return day
 
 

@@ -7,7 +7,6 @@ the meeting calendar's agenda cut-offs, so the history, deadlines and dashboards
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, select
 
@@ -15,8 +14,9 @@ from service.authz import Actor, load_actor
 from service.cases import apply_action, open_case
 from service.persistence.db import read_state, write_state
 from service.persistence.tables import Board, Meeting, Plan, User
+from workflows import calendar
 
-LOCAL = ZoneInfo("Europe/Copenhagen")
+LOCAL = calendar.LOCAL
 MARKER = "demo_history"
 
 

@@ -90,7 +90,7 @@ async def open_case(request: Request, session: SessionDep) -> Response:
 
 
 @router.get("/sager/{case_id}")
-def case_page(request: Request, session: SessionDep, case_id: CaseId, fejl: str = "") -> Response:
+def case_page(request: Request, session: SessionDep, case_id: CaseId) -> Response:
     user = ui_user(request, session)
     if user is None:
         return to_login(request)
@@ -99,10 +99,11 @@ def case_page(request: Request, session: SessionDep, case_id: CaseId, fejl: str 
         case = visible_case(session, actor, case_id)
     except ServiceError:
         return render(request, "not_found.html", 404, user=user)
-    view = case_views.describe(session, case, actor)
+    options = cases.allowed_actions(session, case=case, actor=actor)
+    view = case_views.describe(session, case, actor, options)
     workflow = WORKFLOWS[case.case_type]
     action_forms = {a.name: forms.fields(a.requires) for a in workflow.actions}
-    for option in cases.allowed_actions(session, case=case, actor=actor):
+    for option in options:
         if option.allowed and option.facts is not None:  # vote or consent only for organisations one may act for
             mine = tuple(sorted(option.facts.acting_for & option.facts.voters))
             action_forms[option.action.name] = [

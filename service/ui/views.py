@@ -3,7 +3,6 @@
 import secrets
 from pathlib import Path as FilePath
 from typing import Annotated, Any
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Form, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -15,11 +14,12 @@ from service.deps import SessionDep, usable
 from service.errors import NotFound, ServiceError
 from service.persistence.tables import User
 from service.ui.i18n import LANGUAGES, language, translator
+from workflows import calendar
 from workflows.schemas import MAX_ID
 
 templates = Jinja2Templates(directory=FilePath(__file__).parent / "templates")
 templates.env.filters["dato"] = lambda d: d.strftime("%d.%m.%Y")  # Danish dates: 01.01.2016
-templates.env.filters["tid"] = lambda t: t.astimezone(ZoneInfo("Europe/Copenhagen")).strftime("%d.%m.%Y %H:%M")
+templates.env.filters["tid"] = lambda t: t.astimezone(calendar.LOCAL).strftime("%d.%m.%Y %H:%M")
 router = APIRouter(include_in_schema=False)
 
 
@@ -50,13 +50,18 @@ def ui_user(request: Request, session: SessionDep) -> User | None:
     return user if usable(user, demo=request.app.state.demo) else None
 
 
+def local_path(target: str) -> str:
+    """A redirect target on this site only: never another host (`//evil.example`), else the front page."""
+    return target if target.startswith("/") and not target.startswith("//") else "/"
+
+
 def to_login(request: Request) -> RedirectResponse:
     return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
 
 
 @router.get("/login")
 def login_form(request: Request, next: str = "/") -> HTMLResponse:
-    return render(request, "login.html", next=next if next.startswith("/") else "/")
+    return render(request, "login.html", next=local_path(next))
 
 
 @router.post("/login")
@@ -80,7 +85,7 @@ def login(
     lang = request.session.get("lang")
     request.session.clear()  # a fresh session on login: no fixation
     request.session.update({"user_id": user.id, "csrf": secrets.token_urlsafe(32)} | ({"lang": lang} if lang else {}))
-    return RedirectResponse(next if next.startswith("/") and not next.startswith("//") else "/", status_code=303)
+    return RedirectResponse(local_path(next), status_code=303)
 
 
 @router.post("/logout")
@@ -94,7 +99,7 @@ def logout(request: Request, csrf: Annotated[str, Form()]) -> Response:
 def choose_language(request: Request, lang: str, back: str = "/") -> RedirectResponse:
     if lang in LANGUAGES:
         request.session["lang"] = lang
-    return RedirectResponse(back if back.startswith("/") and not back.startswith("//") else "/", status_code=303)
+    return RedirectResponse(local_path(back), status_code=303)
 
 
 @router.get("/")
