@@ -2,6 +2,7 @@
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import Integer, String, bindparam, cast, literal, union_all
@@ -13,6 +14,7 @@ from service.persistence.tables import (
     Charter,
     Competence,
     DecisionRule,
+    Designation,
     Membership,
     Organisation,
     OrganisationKind,
@@ -35,7 +37,7 @@ class Actor:
     username: str
     organisation_id: int | None
     organisation_kind: str | None
-    acts_for: frozenset[str]  # their own organisation and those it administers
+    acts_for: frozenset[str]  # housing organisations they are designated for or represent on a board
     seats: dict[int, frozenset[str]]  # board id -> organisations represented there
     city_seats: frozenset[int]  # boards where they sit for a City administration
     leads: frozenset[int]  # plans they are project leader of
@@ -50,27 +52,45 @@ class Actor:
         return self.organisation_kind == OrganisationKind.secretariat
 
 
-def load_actor(session: Session, user: User) -> Actor:
-    """The actor behind a user, with their seats and the organisations they act for."""
+def current(table: Any, today: date) -> Any:
+    """Rows of a dated table (seats, designations, assignments) that hold on `today`."""
+    return (col(table.valid_from) <= today) & (col(table.valid_to).is_(None) | (col(table.valid_to) >= today))
+
+
+def load_actor(session: Session, user: User, today: date | None = None) -> Actor:
+    """The actor behind a user on a day: their seats, plans and the organisations they are designated for.
+
+    Acting for a housing organisation comes from the register only (domain.md §3.1): a designation (business
+    manager, named officer) or a board seat representing it; being employed by it, or by its administrator,
+    is not enough. A project leader acts for the plans assigned to them.
+    """
     assert user.id is not None
-    employer = (col(Organisation.id) == user.organisation_id) | (col(Organisation.administrator_id) == user.organisation_id)
-    mine = session.exec(select(Organisation.id, Organisation.code, Organisation.kind).where(employer)).all()
-    own_kind = next((kind for org_id, _, kind in mine if org_id == user.organisation_id), None)
-    acts_for = {code for _, code, _ in mine} if user.organisation_id else set()
+    today = today or datetime.now(UTC).date()
+    own_kind = session.exec(select(Organisation.kind).where(Organisation.id == user.organisation_id)).first()
+    designated = session.exec(
+        select(Organisation.code).join(Designation, col(Designation.organisation_id) == col(Organisation.id))
+        .where(Designation.user_id == user.id, current(Designation, today))
+    ).all()  # fmt: skip
+    acts_for = set(designated)
     seats: dict[int, set[str]] = defaultdict(set)
     city_seats = set()
     rows = session.exec(
         select(Membership.board_id, Organisation.code, Organisation.kind)
         .outerjoin(Organisation, col(Organisation.id) == col(Membership.organisation_id))
-        .where(Membership.user_id == user.id, col(Membership.valid_to).is_(None))
+        .where(Membership.user_id == user.id, current(Membership, today))
     )  # fmt: skip
     for board_id, code, kind in rows:
         seats[board_id]  # a seat even when representing no organisation (residents)
-        if code is not None:
-            seats[board_id].add(code)
-            if kind in (OrganisationKind.administration, OrganisationKind.municipality):
-                city_seats.add(board_id)
-    leads = session.exec(select(PlanAssignment.plan_id).where(PlanAssignment.user_id == user.id)).all()
+        if code is None:
+            continue
+        seats[board_id].add(code)
+        if kind in (OrganisationKind.administration, OrganisationKind.municipality):
+            city_seats.add(board_id)
+        elif kind == OrganisationKind.housing_organisation:
+            acts_for.add(code)  # a board representative acts for the organisation they represent
+    leads = session.exec(
+        select(PlanAssignment.plan_id).where(PlanAssignment.user_id == user.id, current(PlanAssignment, today))
+    ).all()
     return Actor(
         user_id=user.id,
         username=user.username,
@@ -95,6 +115,8 @@ class CaseSetting:
     local_board_ids: frozenset[int] = frozenset()
     decision_rule: str = DecisionRule.unanimity
     voters: frozenset[str] = field(default_factory=frozenset)
+    competence: str = ""
+    period: tuple[date, date] | None = None  # the plan's grant period
 
 
 def plan_deciding_board(session: Session, plan: Plan) -> Board | None:
@@ -134,6 +156,9 @@ def _facts_query() -> Any:
         .join(PlanParty, col(PlanParty.organisation_id) == col(Organisation.id)).where(PlanParty.plan_id == plan),
         select(literal("local"), cast(Board.id, String)).where(Board.plan_id == plan, Board.kind == BoardKind.local),
         select(literal("rule"), cast(rule.c.decision_rule, String)),
+        select(literal("competence"), cast(Plan.competence, String)).where(Plan.id == plan),
+        select(literal("start"), cast(Plan.period_start, String)).where(Plan.id == plan),
+        select(literal("end"), cast(Plan.period_end, String)).where(Plan.id == plan),
     )  # fmt: skip
 
 
@@ -156,6 +181,8 @@ def case_setting(
         local_board_ids=frozenset(int(b) for b in found["local"]),
         decision_rule=found["rule"][0] if found["rule"] else DecisionRule.unanimity,
         voters=parties | {CITY} if city_is_party else parties,
+        competence=found["competence"][0] if found["competence"] else "",
+        period=(date.fromisoformat(found["start"][0]), date.fromisoformat(found["end"][0])) if found["start"] else None,
     )
 
 

@@ -104,9 +104,11 @@ def expected_decision_date(session: Session, case: Case, today: date) -> date | 
     return first.date() if first else None
 
 
-def describe(session: Session, case: Case, actor: Actor, options: list[Assessment] | None = None) -> CasePublic:
+def describe(
+    session: Session, case: Case, actor: Actor, options: list[Assessment] | None = None, *, today: date | None = None
+) -> CasePublic:
     """The case as its caller sees it, with the actions they may take now and why others are refused."""
-    today = datetime.now(UTC).date()
+    today = today or datetime.now(UTC).date()
     deadlines = session.exec(select(CaseDeadline).where(CaseDeadline.case_id == case.id).order_by(col(CaseDeadline.id)))
     options = options if options is not None else allowed_actions(session, case=case, actor=actor)
     return CasePublic(

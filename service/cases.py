@@ -17,8 +17,8 @@ from sqlalchemy import select as sa_select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session, col, select
 
-from service import effects, outbox
-from service.authz import Actor, CaseSetting, case_setting, plan_deciding_board, roles_for
+from service import effects, opening, outbox
+from service.authz import CITY, Actor, CaseSetting, case_setting, plan_deciding_board, roles_for
 from service.deadlines import open_deadlines, sync_deadlines
 from service.errors import Conflict, Forbidden, Invalid, NotFound, ServiceError, field_errors
 from service.persistence.case_tables import CASE_EVENTS, CASES, Case, CaseEvent
@@ -26,10 +26,11 @@ from service.persistence.db import write_transaction
 from service.persistence.tables import Board, BoardKind, Plan
 from workflows.machine import Assessment, assess, fire
 from workflows.registry import WORKFLOWS
-from workflows.spec import ROLE_DA, Action, Facts, Role, Workflow
+from workflows.spec import ROLE_DA, Action, Decider, Facts, Role, Workflow
 
 log = logging.getLogger(__name__)
 RETRYABLE = {"40P01", "40001"}  # PostgreSQL: deadlock detected, serialization failure
+ROUND_RULE = "round_rule"  # stored in the data of the event that starts a decision round
 
 # The hot path's statements, built once: per action only their parameters change.
 LOAD_CASE = sa_select(CASES).where(CASES.c.id == bindparam("case_id"))
@@ -63,29 +64,31 @@ def validate(schema: type[BaseModel] | None, data: dict[str, Any] | None, prefix
 def situation(session: Session, case: Case, actor: Actor, action_data: dict[str, Any] | None = None) -> Situation:
     workflow = WORKFLOWS[case.case_type]
     setting = case_setting(
-        session,
-        plan_id=case.plan_id,
-        deciding_board_id=case.deciding_board_id,
-        city_is_party=Role.city_member in {r for a in workflow.actions if a.name == "vote" for r in a.who},
+        session, plan_id=case.plan_id, deciding_board_id=case.deciding_board_id, city_is_party=workflow.city_veto
     )
-    votes, consents = _round(session, case, workflow)
+    votes, consents, rule = _round(session, case, workflow)
     facts = Facts(
         state=case.state,
         data=case.data,
         action_data=action_data or {},
         voters=setting.voters,
         votes=votes,
-        decision_rule=setting.decision_rule,
+        decision_rule=rule or setting.decision_rule,
         consents=consents,
+        veto=frozenset({CITY}) if workflow.city_veto else frozenset(),
+        competence=setting.competence,
     )
     return Situation(case, workflow, setting, roles_for(actor, setting), facts)
 
 
-def _round(session: Session, case: Case, workflow: Workflow) -> tuple[dict[str, str], frozenset[str]]:
-    """Votes and consents given since the case last entered its current state."""
-    kinds = {a.name for a in workflow.actions_from(case.state) if a.name in ("vote", "consent")}
-    if not kinds:
-        return {}, frozenset()
+def _round(session: Session, case: Case, workflow: Workflow) -> tuple[dict[str, str], frozenset[str], str | None]:
+    """Votes, consents and the decision rule of the round that began when the case last entered its state.
+
+    The rule is the one stored when the round began (domain.md §3.1): a charter that comes into force during
+    the round does not change how its votes are counted.
+    """
+    if not workflow.collects_in(case.state):
+        return {}, frozenset(), None
     rows = session.exec(
         select(CaseEvent.action, CaseEvent.from_state, CaseEvent.to_state, CaseEvent.data)
         .where(CaseEvent.case_id == case.id)
@@ -93,14 +96,17 @@ def _round(session: Session, case: Case, workflow: Workflow) -> tuple[dict[str, 
     )
     votes: dict[str, str] = {}
     consents: set[str] = set()
+    rule: str | None = None
     for action, from_state, to_state, data in rows:
+        spec = workflow.action(action)
         if to_state == case.state and from_state != to_state:
-            votes, consents = {}, set()  # a new round begins each time the case enters the state
-        elif action == "vote":
-            votes[data["organisation"]] = data["vote"]
-        elif action == "consent":
-            consents.add(data["organisation"])
-    return votes, frozenset(consents)
+            votes, consents, rule = {}, set(), data.get(ROUND_RULE)  # a new round begins each time
+        elif spec is not None and spec.on_behalf and spec.dest is None:
+            if "vote" in data:
+                votes[data["organisation"]] = data["vote"]
+            else:
+                consents.add(data["organisation"])
+    return votes, frozenset(consents), rule
 
 
 def allowed_actions(session: Session, *, case: Case, actor: Actor) -> list[Assessment]:
@@ -237,7 +243,9 @@ def _authorize(
             raise Invalid(f"The request is not valid: {field}: {reason}", [{"field": field, "message": reason}],
                           da=f"Forespørgslen er ikke gyldig: {field}: {reason_da}")  # fmt: skip
         raise _conflict(session, case, actor, f"Not possible now: {reason}", f"Ikke muligt nu: {reason_da}")
-    if action_data.get("meeting_id") is not None:
+    if spec.on_behalf:
+        effects.check_source(session, case=case, action_data=action_data, now=now)
+    elif action_data.get("meeting_id") is not None:
         effects.check_meeting(session, case_board_id=case.deciding_board_id, meeting_id=action_data["meeting_id"], now=now)
     return spec, action_data, here, verdict.facts or here.facts
 
@@ -263,6 +271,9 @@ def _write(
     deciding = new_data.pop("_deciding_board_id", case.deciding_board_id)
     row = dict(state=new_state, version=case.version + 1, data=new_data, deciding_board_id=deciding,
                is_open=new_state not in workflow.final_states)  # fmt: skip
+    event_data = action_data
+    if new_state != old_state and workflow.collects_in(new_state):
+        event_data = {**action_data, ROUND_RULE: here.setting.decision_rule}
     connection = session.connection()
     if connection.execute(UPDATE_CASE, {"b_id": case.id, "b_version": case.version, **row}).rowcount != 1:
         session.rollback()
@@ -272,13 +283,13 @@ def _write(
         )  # fmt: skip
     event_id = connection.execute(
         INSERT_EVENT,
-        dict(case_id=case.id, seq=row["version"], at=now, actor_id=actor.user_id, acting_for_id=actor.organisation_id,
-             action=spec.name, from_state=old_state, to_state=new_state, comment=comment, data=action_data,
-             idempotency_key=key),
+        dict(case_id=case.id, seq=row["version"], at=now, actor_id=actor.user_id,
+             acting_for_id=effects.organisation_id(session, action_data.get("organisation")), action=spec.name,
+             from_state=old_state, to_state=new_state, comment=comment, data=event_data, idempotency_key=key),
     ).scalar_one()  # fmt: skip
     if new_state != old_state:
         sync_deadlines(session, workflow, case_id=case.id, old_state=old_state, state=new_state, data=new_data,
-                       event_id=event_id, now=now)  # fmt: skip
+                       event_id=event_id, now=now, abandoned=spec.abandons)  # fmt: skip
     effects.apply(session, here, spec, action_data, event_id, now)
     outbox.enqueue(session, spec, case_id=case.id, event_id=event_id, now=now)
     return row
@@ -306,33 +317,8 @@ def open_case(
         )
     case_data = validate(workflow.data_schema, data)
     write_transaction(session)
-    effects.check_data(session, case_data)
-    deciding = _subject(session, workflow, plan_id, board_id)
-    setting = case_setting(session, plan_id=plan_id if workflow.subject == "plan" else None, deciding_board_id=deciding)
-    if not roles_for(actor, setting).keys() & set(workflow.creators):
-        who = ", ".join(r.value.replace("_", " ") for r in workflow.creators)
-        who_da = ", ".join(ROLE_DA[r] for r in workflow.creators)
-        raise Forbidden(
-            f"You may not do this: only {who} may open a {workflow.en.lower()} here.",
-            da=f"Du må ikke gøre dette: kun {who_da} må oprette en {workflow.da.lower()} her.",
-        )
     try:
-        case = Case(reference=f"new-{uuid.uuid4().hex[:24]}", case_type=case_type, state=workflow.initial, title=title,
-                    description=description, plan_id=plan_id if workflow.subject == "plan" else None,
-                    board_id=board_id if workflow.subject == "board" else None, deciding_board_id=deciding,
-                    data=case_data, created_by_id=actor.user_id)  # fmt: skip
-        session.add(case)
-        session.flush()
-        assert case.id is not None
-        case.reference = f"BS-{now.year}-{case.id:04d}"
-        event = CaseEvent(case_id=case.id, seq=1, at=now, actor_id=actor.user_id, acting_for_id=actor.organisation_id,
-                          action="open", from_state=None, to_state=workflow.initial, data=case_data)  # fmt: skip
-        session.add(event)
-        session.flush()
-        assert event.id is not None
-        open_deadlines(
-            session, workflow, case_id=case.id, state=workflow.initial, data=case_data, event_id=event.id, now=now
-        )
+        case = _open(session, actor, workflow, title, description, plan_id, board_id, case_data, now)
         session.commit()
     except BaseException:
         session.rollback()
@@ -341,8 +327,56 @@ def open_case(
     return case
 
 
+def _open(
+    session: Session,
+    actor: Actor,
+    workflow: Workflow,
+    title: str,
+    description: str,
+    plan_id: int | None,
+    board_id: int | None,
+    case_data: dict[str, Any],
+    now: datetime,
+) -> Case:
+    """The new case with its first event and deadlines, once the opener's right and the opening rules hold."""
+    effects.check_data(session, case_data)
+    deciding = _subject(session, workflow, plan_id, board_id)
+    plan_id = plan_id if workflow.subject == "plan" else None
+    setting = case_setting(session, plan_id=plan_id, deciding_board_id=deciding)
+    if not roles_for(actor, setting).keys() & set(workflow.creators):
+        who = ", ".join(r.value.replace("_", " ") for r in workflow.creators)
+        who_da = ", ".join(ROLE_DA[r] for r in workflow.creators)
+        raise Forbidden(
+            f"You may not do this: only {who} may open a {workflow.en.lower()} here.",
+            da=f"Du må ikke gøre dette: kun {who_da} må oprette en {workflow.da.lower()} her.",
+        )
+    facts = opening.opening_facts(session, workflow, setting, case_data, now)
+    failed = next((g for g in workflow.open_guards if not g(facts)), None)
+    if failed is not None:
+        raise Conflict(f"A {workflow.en.lower()} cannot be opened now: {failed.reason}.",
+                       da=f"En {workflow.da.lower()} kan ikke oprettes nu: {failed.reason_da}.")  # fmt: skip
+    case_data = opening.on_open(session, workflow, plan_id, case_data)
+    case = Case(reference=f"new-{uuid.uuid4().hex[:24]}", case_type=workflow.key, state=workflow.initial, title=title,
+                description=description, plan_id=plan_id, board_id=board_id if workflow.subject == "board" else None,
+                deciding_board_id=deciding, data=case_data, created_by_id=actor.user_id)  # fmt: skip
+    session.add(case)
+    session.flush()
+    assert case.id is not None
+    case.reference = f"BS-{now.year}-{case.id:04d}"
+    event = CaseEvent(case_id=case.id, seq=1, at=now, actor_id=actor.user_id, action="open", from_state=None,
+                      to_state=workflow.initial, data=case_data)  # fmt: skip
+    session.add(event)
+    session.flush()
+    assert event.id is not None
+    open_deadlines(session, workflow, case_id=case.id, state=workflow.initial, data=case_data, event_id=event.id, now=now)
+    return case
+
+
 def _subject(session: Session, workflow: Workflow, plan_id: int | None, board_id: int | None) -> int | None:
-    """Check the plan or board the case concerns and return the board that decides on it."""
+    """Check the plan or board the case concerns and return the board that decides on it.
+
+    The plan's row is locked for the transaction, so rules that count a plan's open cases hold under concurrency.
+    """
     central = session.exec(select(Board.id).where(Board.kind == BoardKind.central)).first()
     if workflow.subject == "board":
         board = session.get(Board, board_id) if board_id else None
@@ -352,13 +386,13 @@ def _subject(session: Session, workflow: Workflow, plan_id: int | None, board_id
                 [{"field": "board_id", "message": "must be a district board"}],
             )
         return central
-    plan = session.get(Plan, plan_id) if plan_id else None
+    plan = session.exec(select(Plan).where(Plan.id == plan_id).with_for_update()).first() if plan_id else None
     if plan is None:
         raise Invalid(
             f"A {workflow.en.lower()} concerns a plan: give an existing plan_id.",
             [{"field": "plan_id", "message": "unknown or missing"}],
         )
-    if workflow.key == "competence_transfer":
+    if workflow.decider == Decider.central_board:
         return central
     board = plan_deciding_board(session, plan)
     return board.id if board else None

@@ -1,6 +1,7 @@
 """Settings from BOLIGSOCIAL_* environment variables (and `.env`), read once through get_settings()."""
 
 import secrets
+from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -36,6 +37,8 @@ class Settings(BaseSettings):
     base_url: str = "http://127.0.0.1:8000"
     timezone: str = "Europe/Copenhagen"
     var_dir: Path = Path("./var")
+    # The business clock reads this when the process starts, then runs on (demos and training copies only).
+    clock_start: datetime | None = None
     access_token_minutes: int = 30
     max_upload_mb: int = 25
 

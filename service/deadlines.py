@@ -64,6 +64,7 @@ def sync_deadlines(
     data: dict[str, Any],
     event_id: int,
     now: datetime,
+    abandoned: bool = False,
 ) -> None:
     """Close the deadlines the case leaves behind and open those the new state starts, from the declaration alone.
 
@@ -71,8 +72,9 @@ def sync_deadlines(
     old and new state without reading any row.
     """
     closing = [d.name for d in workflow.deadlines if old_state in d.during and state not in d.during]
-    # Leaving a deadline's states meets it, unless the case ended there (withdrawn, refused, rejected).
-    outcome = DeadlineStatus.cancelled if state in workflow.final_states else DeadlineStatus.met
+    # Leaving a deadline's states meets it (the awaited step or answer came, whatever it said), unless the case
+    # was dropped (withdrawn): then it is cancelled. Dashboards count met deadlines as answers given.
+    outcome = DeadlineStatus.cancelled if abandoned else DeadlineStatus.met
     if closing:
         session.connection().execute(
             update(CASE_DEADLINES)

@@ -8,6 +8,7 @@ from fastapi.security import OAuth2PasswordBearer
 from sqlmodel import Session
 
 from service.authz import Actor, load_actor
+from service.clock import Clock
 from service.config import Settings
 from service.errors import Unauthorized
 from service.persistence.tables import User
@@ -27,7 +28,13 @@ def get_session(request: Request) -> Iterator[Session]:
         yield session
 
 
+def get_clock(request: Request) -> Clock:
+    clock: Clock = request.app.state.clock
+    return clock
+
+
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
+ClockDep = Annotated[Clock, Depends(get_clock)]
 SessionDep = Annotated[Session, Depends(get_session)]
 
 
@@ -64,9 +71,9 @@ def get_current_user(
 CurrentUser = Annotated[User, Depends(get_current_user)]
 
 
-def get_actor(user: CurrentUser, session: SessionDep) -> Actor:
-    """The logged-in user with their employment, seats and assignments, loaded once per request."""
-    return load_actor(session, user)
+def get_actor(user: CurrentUser, session: SessionDep, clock: ClockDep) -> Actor:
+    """The logged-in user with their seats, designations and assignments on today's date, loaded once per request."""
+    return load_actor(session, user, clock.today())
 
 
 ActorDep = Annotated[Actor, Depends(get_actor)]

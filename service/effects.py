@@ -4,19 +4,20 @@
 after the history event exists. Both run inside the action's transaction.
 """
 
-from collections import defaultdict
 from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import insert, update
 from sqlalchemy import select as sa_select
-from sqlmodel import Session, SQLModel, col, select
+from sqlmodel import Session, col, select
 
+from service import budget
 from service.authz import plan_deciding_board
 from service.deadlines import sync_deadlines
-from service.errors import Conflict, Invalid
-from service.persistence.case_tables import CASE_EVENTS, CASES
+from service.errors import Conflict, Forbidden, Invalid
+from service.opening import OPEN_EFFECTS
+from service.persistence.case_tables import CASE_EVENTS, CASES, Case, CaseDocument
 from service.persistence.tables import (
     ActivityArea,
     Board,
@@ -24,19 +25,18 @@ from service.persistence.tables import (
     Charter,
     Competence,
     Meeting,
+    Organisation,
     Plan,
     StrategicAgreement,
 )  # fmt: skip
-from workflows import calendar
+from workflows import calendar, guards
 from workflows.registry import WORKFLOWS
-from workflows.spec import Action
+from workflows.spec import Action, LbfPolicy, Workflow
 
 if TYPE_CHECKING:
     from service.cases import Situation
 
 LOCAL = calendar.LOCAL
-BUDGET = SQLModel.metadata.tables["budget_lines"]
-BUDGET_CHANGES = SQLModel.metadata.tables["budget_changes"]
 
 
 def check_data(session: Session, data: dict[str, Any]) -> None:
@@ -54,6 +54,40 @@ def check_data(session: Session, data: dict[str, Any]) -> None:
         raise Invalid(f"The request is not valid: {errors[0]['field']}: {errors[0]['message']}", errors)
 
 
+def organisation_id(session: Session, code: str | None) -> int | None:
+    """The id of the organisation an action names (the event records whom it was done for)."""
+    if code is None:
+        return None
+    return session.exec(select(Organisation.id).where(Organisation.code == code)).first()
+
+
+def check_source(session: Session, *, case: Case, action_data: dict[str, Any], now: datetime) -> None:
+    """A vote or consent's named source exists: a started meeting of the deciding board, or this case's document."""
+    if (meeting_id := action_data.get("meeting_id")) is not None:
+        meeting = session.get(Meeting, meeting_id)
+        if meeting is None or meeting.board_id != case.deciding_board_id:
+            raise Invalid(f"Meeting {meeting_id} is not a meeting of the board that decides this case.",
+                          [{"field": "data.meeting_id", "message": "not a meeting of the deciding board"}],
+                          da=f"Møde {meeting_id} er ikke et møde i den bestyrelse, der beslutter sagen.")  # fmt: skip
+        if meeting.starts_at > now:
+            raise Forbidden(
+                f"You may not do this: the meeting on {meeting.starts_at.astimezone(LOCAL):%d.%m.%Y %H:%M} has not "
+                "started, so no vote can have been cast there yet.",
+                da=f"Du må ikke gøre dette: mødet {meeting.starts_at.astimezone(LOCAL):%d.%m.%Y kl. %H:%M} er ikke "
+                "begyndt, så der kan ikke være afgivet stemmer der endnu.",
+            )
+    if (document_id := action_data.get("document_id")) is not None:
+        found = session.exec(
+            select(CaseDocument.id).where(CaseDocument.id == document_id, CaseDocument.case_id == case.id)
+        ).first()
+        if found is None:
+            raise Invalid(
+                f"Document {document_id} is not attached to this case; attach the organisation's letter first.",
+                [{"field": "data.document_id", "message": "not a document of this case"}],
+                da=f"Dokument {document_id} er ikke vedhæftet sagen; vedhæft organisationens brev først.",
+            )
+
+
 def check_meeting(session: Session, *, case_board_id: int | None, meeting_id: int, now: datetime) -> None:
     """A case can be put on a meeting of its deciding board whose agenda has not closed yet."""
     meeting = session.get(Meeting, meeting_id)
@@ -68,17 +102,13 @@ def check_meeting(session: Session, *, case_board_id: int | None, meeting_id: in
                       da=f"Dagsordenen til mødet {meeting_day:%d.%m.%Y} lukkede {cutoff:%d.%m.%Y}.")  # fmt: skip
 
 
-def lbf_approval_needed(data: dict[str, Any], *, material: bool) -> bool:
-    """Default policy (domain.md §4.1): money moves between areas, the total or LBF's share changes, or material."""
-    for move in data.get("budget_moves") or []:
-        one_sided = not (move.get("from_area") and move.get("to_area"))
-        between_areas = move.get("from_area") != move.get("to_area")
-        lbf_share = "LBF" in (move.get("from_funder"), move.get("to_funder")) and move.get("from_funder") != move.get(
-            "to_funder"
-        )
-        if one_sided or between_areas or lbf_share:
-            return True
-    return material
+def lbf_needed(workflow: Workflow, data: dict[str, Any], action_data: dict[str, Any]) -> bool:
+    """Whether the case goes to LBF: its type's policy, which the secretariat may only tighten (§3.1)."""
+    if workflow.lbf != LbfPolicy.by_default_rule:
+        return workflow.lbf == LbfPolicy.always
+    return bool(action_data.get("lbf_approval_needed")) or guards.lbf_needed_by_default(
+        data, material=bool(data.get("material"))
+    )
 
 
 def prepare(
@@ -94,10 +124,11 @@ def prepare(
         board = plan_deciding_board(session, plan) if plan else None
         data["_deciding_board_id"] = board.id if board else here.case.deciding_board_id
         data["material"] = bool(action_data.get("material"))
-        override = action_data.get("lbf_approval_needed")
-        data["lbf_approval_needed"] = (
-            override if override is not None else lbf_approval_needed(data, material=data["material"])
-        )
+        data["lbf_approval_needed"] = lbf_needed(here.workflow, data, action_data)
+    if "check_budget_moves" in action.effects and here.case.plan_id is not None:
+        budget.check_moves(session, plan_id=here.case.plan_id, case_id=here.case.id, data=data)
+    if "note_lbf_approval" in action.effects:
+        data["lbf_approved_on"] = action_data.get("received_on") or now.astimezone(LOCAL).date().isoformat()
     if "information_item" in action.effects:
         meeting = session.exec(
             select(Meeting.id, Meeting.starts_at).join(Board, col(Board.id) == col(Meeting.board_id))
@@ -107,48 +138,9 @@ def prepare(
     return data
 
 
-def _budget_deltas(data: dict[str, Any]) -> dict[tuple[str, int, str], int]:
-    """The net change per budget line (activity area, year, funder) of a case's moves."""
-    deltas: dict[tuple[str, int, str], int] = defaultdict(int)
-    for move in data.get("budget_moves") or []:
-        for side, sign in (("from", -1), ("to", 1)):
-            if move.get(f"{side}_area"):
-                deltas[(move[f"{side}_area"], move[f"{side}_year"], move[f"{side}_funder"])] += sign * move["amount_dkk"]
-    return deltas
-
-
 def _apply_budget_moves(session: Session, here: "Situation", event_id: int, now: datetime) -> None:
-    """Change the plan's budget lines by the moves, atomically per line, and record each change."""
-    plan_id, case_id = here.case.plan_id, here.case.id
-    connection = session.connection()
-    areas: dict[str, int] = {
-        code: area_id for code, area_id in connection.execute(select(ActivityArea.code, ActivityArea.id))
-    }
-    deltas = _budget_deltas(here.case.data)
-    # Lines are changed in one fixed order, so two cases moving money between the same lines cannot deadlock.
-    for (area, year, funder), delta in sorted(deltas.items()):
-        area_id = areas[area]
-        where = (BUDGET.c.plan_id == plan_id, BUDGET.c.activity_area_id == area_id, BUDGET.c.year == year,
-                 BUDGET.c.funder == funder)  # fmt: skip
-        changed = connection.execute(
-            update(BUDGET).where(*where, BUDGET.c.amount_dkk + delta >= 0).values(amount_dkk=BUDGET.c.amount_dkk + delta)
-        ).rowcount
-        if not changed:
-            held = connection.execute(select(BUDGET.c.amount_dkk).where(*where)).scalar()
-            if held is not None or delta < 0:
-                raise Conflict(
-                    f"Budget line {area} {year} {funder} holds {held or 0} kr.; cannot move {-delta} kr.",
-                    da=f"Budgetlinjen {area} {year} {funder} rummer {held or 0} kr.; kan ikke flytte {-delta} kr.",
-                )
-            connection.execute(insert(BUDGET), dict(plan_id=plan_id, activity_area_id=area_id, year=year, funder=funder,
-                                                     amount_dkk=delta))  # fmt: skip
-    changes = [  # the budget history lists them in the order the case moves money: from, then to
-        dict(plan_id=plan_id, case_id=case_id, event_id=event_id, activity_area_id=areas[area], year=year,
-             funder=funder, delta_dkk=delta)
-        for (area, year, funder), delta in deltas.items()
-    ]  # fmt: skip
-    if changes:
-        connection.execute(insert(BUDGET_CHANGES), changes)
+    assert here.case.plan_id is not None and here.case.id is not None
+    budget.apply_moves(session, plan_id=here.case.plan_id, case_id=here.case.id, event_id=event_id, data=here.case.data)
 
 
 def _new_agreement_version(session: Session, here: "Situation", event_id: int, now: datetime) -> None:
@@ -158,6 +150,15 @@ def _new_agreement_version(session: Session, here: "Situation", event_id: int, n
         select(StrategicAgreement).where(StrategicAgreement.plan_id == here.case.plan_id)
         .order_by(col(StrategicAgreement.version).desc())
     ).first()  # fmt: skip
+    amends = here.case.data.get("amends_version")
+    in_force = current.version if current is not None and current.superseded_on is None else 0
+    if amends is not None and amends != in_force:
+        raise Conflict(
+            f"This change amends version {amends} of the strategic agreement, but version {in_force} came into force "
+            "meanwhile; draft the change again from the version in force.",
+            da=f"Ændringen ændrer version {amends} af den strategiske samarbejdsaftale, men version {in_force} er trådt i "
+            "kraft i mellemtiden; udarbejd ændringen igen ud fra den gældende version.",
+        )
     if current is not None and current.superseded_on is None:
         current.superseded_on = today
     summary = here.case.data.get("agreement_summary") or here.case.data.get("change_description", "")
@@ -225,9 +226,10 @@ APPLY: dict[str, Callable[[Session, "Situation", int, datetime], None]] = {
     "new_charter_version": _new_charter_version,
     "transfer_competence": _transfer_competence,
 }
-PREPARED = {"screen", "information_item"}
+PREPARED = {"screen", "information_item", "check_budget_moves", "note_lbf_approval"}
 
 unknown = {e for w in WORKFLOWS.values() for a in w.actions for e in a.effects} - APPLY.keys() - PREPARED
+unknown |= {e for w in WORKFLOWS.values() for e in w.open_effects} - OPEN_EFFECTS
 if unknown:
     raise RuntimeError(f"case types name effects that do not exist: {sorted(unknown)}")
 

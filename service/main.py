@@ -4,13 +4,15 @@ from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.engine import Engine
 from sqlmodel import Session
 from starlette.middleware.sessions import SessionMiddleware
 
 from service import errors, openapi
 from service.api import attachments, auth, cases, health, register, workflows
+from service.clock import REAL, Clock
 from service.config import Settings, get_settings
-from service.persistence.db import demo_seeded, make_engine
+from service.persistence.db import demo_clock, demo_seeded, make_engine
 from service.ui import case_pages, views
 
 API_PREFIX = "/api/v1"
@@ -29,6 +31,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.demo = settings.demo if settings.demo is not None else _demo_in_database(engine)
+    app.state.clock = _clock(settings, engine, demo=app.state.demo)
     errors.install(app)
     openapi.install(app)
     app.add_middleware(
@@ -49,6 +52,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(case_pages.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "ui" / "static"), name="static")
     return app
+
+
+def _clock(settings: Settings, engine: Engine, *, demo: bool) -> Clock:
+    """The business clock: from the settings, else the demo register's offset while the demo is on, else real."""
+    if settings.clock_start is not None:
+        return Clock.starting_at(settings.clock_start)
+    if not demo:
+        return REAL
+    try:
+        with Session(engine) as session:
+            return demo_clock(session)
+    except Exception:  # an unmigrated database has no demo clock yet
+        return REAL
 
 
 def _demo_in_database(engine: object) -> bool:

@@ -5,13 +5,15 @@ once and assembles the answer in memory instead of issuing a query per row.
 """
 
 from collections import defaultdict
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlmodel import Session, col, select
 
 from service import schemas
+from service.authz import current
 from service.errors import NotFound
+from service.persistence.case_tables import BudgetChange, Case, CaseEvent
 from service.persistence.tables import (
     ActivityArea,
     Board,
@@ -20,6 +22,7 @@ from service.persistence.tables import (
     Charter,
     Competence,
     DecisionRule,
+    Designation,
     District,
     Grant,
     GrantFunding,
@@ -27,6 +30,7 @@ from service.persistence.tables import (
     Meeting,
     Membership,
     Organisation,
+    OrganisationKind,
     Plan,
     PlanAssignment,
     PlanParty,
@@ -157,6 +161,7 @@ def get_plan(*, session: Session, plan_id: int) -> schemas.PlanDetail:
         grant=_grant(session, plan_id),
         budget=budget,
         budget_total_dkk=sum(area.total_dkk for area in budget),
+        budget_history=budget_history(session=session, plan_id=plan_id),
         strategic_agreement=schemas.AgreementPublic.model_validate(agreement, from_attributes=True) if agreement else None,
         project_leaders=[ref(u) for u in leaders],
     )
@@ -183,9 +188,35 @@ def _budget(session: Session, lines: list[BudgetLine]) -> list[schemas.BudgetAre
                 by_funder=dict(funders),
                 by_year=dict(sorted(years.items())),
                 total_dkk=sum(funders.values()),
+                lines=[
+                    schemas.BudgetLinePublic(year=line.year, funder=line.funder, amount_dkk=line.amount_dkk)
+                    for line in sorted(by_area[area_id], key=lambda line: (line.year, line.funder))
+                ],
             )
         )
     return result
+
+
+def budget_history(*, session: Session, plan_id: int) -> list[schemas.BudgetChangePublic]:
+    """Every implemented budget change of the plan, oldest first, with its case and the lines it moved."""
+    rows = session.exec(
+        select(BudgetChange, ActivityArea.code, Case, CaseEvent.at)
+        .join(ActivityArea, col(ActivityArea.id) == col(BudgetChange.activity_area_id))
+        .join(Case, col(Case.id) == col(BudgetChange.case_id))
+        .join(CaseEvent, col(CaseEvent.id) == col(BudgetChange.event_id))
+        .where(BudgetChange.plan_id == plan_id)
+        .order_by(col(CaseEvent.at), col(BudgetChange.id))
+    )  # fmt: skip
+    changes: dict[int, schemas.BudgetChangePublic] = {}
+    for change, area, case, at in rows:
+        entry = changes.setdefault(
+            change.event_id,
+            schemas.BudgetChangePublic(case_id=change.case_id, reference=case.reference, title=case.title, at=at, lines=[]),
+        )
+        entry.lines.append(
+            schemas.BudgetMovePublic(activity_area=area, year=change.year, funder=change.funder, delta_dkk=change.delta_dkk)
+        )
+    return list(changes.values())
 
 
 def _grant(session: Session, plan_id: int) -> schemas.GrantPublic | None:
@@ -279,3 +310,22 @@ def get_meeting(*, session: Session, meeting_id: int) -> schemas.MeetingPublic:
     board = session.get(Board, meeting.board_id)
     assert meeting.id is not None and board is not None
     return schemas.MeetingPublic(id=meeting.id, board=ref(board), starts_at=meeting.starts_at, location=meeting.location)
+
+
+def acts_for(*, session: Session, user: User, today: date) -> list[schemas.ActsForPublic]:
+    """The housing organisations the user acts for today, each with its basis in the register (domain.md §3.1)."""
+    found = [
+        schemas.ActsForPublic(organisation=ref(org), basis=d.kind)
+        for d, org in session.exec(
+            select(Designation, Organisation).join(Organisation, col(Organisation.id) == col(Designation.organisation_id))
+            .where(Designation.user_id == user.id, current(Designation, today))
+        )
+    ]  # fmt: skip
+    seats = session.exec(
+        select(Organisation, Board).join(Membership, col(Membership.organisation_id) == col(Organisation.id))
+        .join(Board, col(Board.id) == col(Membership.board_id))
+        .where(Membership.user_id == user.id, current(Membership, today),
+               Organisation.kind == OrganisationKind.housing_organisation)
+    )  # fmt: skip
+    found += [schemas.ActsForPublic(organisation=ref(org), basis="board_representative", board=ref(b)) for org, b in seats]
+    return found

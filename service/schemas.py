@@ -2,7 +2,7 @@
 
 from datetime import date, datetime
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from service.persistence.tables import BoardKind, Competence, DecisionRule, Funder, OrganisationKind, Seat
 
@@ -45,12 +45,44 @@ class PlanPublic(Ref):
     is_real: bool
 
 
+class BudgetLinePublic(BaseModel):
+    year: int
+    funder: Funder
+    amount_dkk: int
+
+
 class BudgetArea(BaseModel):
     activity_area: str
     name_da: str
     by_funder: dict[Funder, int]
     by_year: dict[int, int]
     total_dkk: int
+    lines: list[BudgetLinePublic]
+
+
+class BudgetMovePublic(BaseModel):
+    activity_area: str
+    year: int
+    funder: Funder
+    delta_dkk: int
+
+
+class BudgetChangePublic(BaseModel):
+    """An implemented economic change: the lines it moved, with the case that decided it."""
+
+    case_id: int
+    reference: str
+    title: str
+    at: datetime
+    lines: list[BudgetMovePublic]
+
+
+class ActsForPublic(BaseModel):
+    """An organisation a user acts for, and why: a designation or a board seat representing it."""
+
+    organisation: Ref
+    basis: str = Field(description="business_manager, officer or board_representative")
+    board: Ref | None = None
 
 
 class GrantPublic(BaseModel):
@@ -76,6 +108,7 @@ class PlanDetail(PlanPublic):
     grant: GrantPublic | None
     budget: list[BudgetArea]
     budget_total_dkk: int
+    budget_history: list[BudgetChangePublic]
     strategic_agreement: AgreementPublic | None
     project_leaders: list[Ref]
 
@@ -140,3 +173,4 @@ class MePublic(BaseModel):
     system_role: str | None
     seats: list[BoardSeatPublic]
     project_leader_of: list[Ref]
+    acts_for: list[ActsForPublic] = Field(description="Organisations the user is designated to act for (§3.1)")

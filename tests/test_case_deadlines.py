@@ -44,7 +44,7 @@ def at(text: str) -> datetime:
 def test_submitting_opens_a_screening_deadline_ten_danish_working_days_later(
     session: Session, submitted_at: str, due: date
 ) -> None:
-    case = open_(session, "change_request", by=LEADER, data=WITHIN, now=at(submitted_at))
+    case = open_(session, "change_request", by=LEADER, data=WITHIN)  # opened while the grant runs
     assert deadlines(session, case) == []
     case = step(session, case, LEADER, "submit", now=at(submitted_at))
     [screening] = deadlines(session, case)

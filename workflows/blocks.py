@@ -13,7 +13,7 @@ def decision_round(
     """Votes per organisation while `voting`, then the secretariat records the outcome the votes carry."""
     return (
         Action("vote", (voting,), None, (*voters, Role.secretariat), "Afgiv stemme", "Cast vote",
-               guards=(guards.acts_for_voter,), requires=schemas.Vote),
+               guards=(guards.acts_for_voter, guards.has_source_if_recorded), requires=schemas.Vote, on_behalf=True),
         Action("give_statement", (voting,), None, (Role.city_member, Role.deciding_party_member, Role.secretariat),
                "Afgiv udtalelse", "Give statement", requires=schemas.Statement),
         Action("approve", (voting,), approved, SECRETARIAT, "Registrér godkendelse", "Record approval",
@@ -29,7 +29,8 @@ def lbf_answers(*, waiting: str, approved: str, rejected: str, queried: str | No
     """The secretariat records LBF's reply: approval, rejection, or (where the type has it) a query."""
     actions = [
         Action("record_lbf_approval", (waiting,), approved, SECRETARIAT, "Registrér LBF's godkendelse",
-               "Record LBF approval", requires=schemas.LbfReply, notifies=("applicant", "parties")),
+               "Record LBF approval", requires=schemas.LbfReply, notifies=("applicant", "parties"),
+               effects=("note_lbf_approval",)),
         Action("record_lbf_rejection", (waiting,), rejected, SECRETARIAT, "Registrér LBF's afslag",
                "Record LBF rejection", requires=schemas.LbfReply, notifies=("applicant", "parties")),
     ]  # fmt: skip

@@ -1,20 +1,25 @@
 """Pure predicates over `Facts`, shared by the case types; no I/O, so allowed-action lists may run them freely."""
 
 from collections.abc import Mapping
+from typing import Any
 
 from workflows.spec import Facts, Guard
 
 
-def tally(votes: Mapping[str, str], voters: frozenset[str], rule: str) -> str:
+def tally(votes: Mapping[str, str], voters: frozenset[str], rule: str, veto: frozenset[str] = frozenset()) -> str:
     """The outcome of a decision round: "approved", "rejected" or "undecided".
 
     Quorum: every voting organisation has voted (abstaining counts as voting). Unanimity (the default):
     approved when no one rejected and someone approved; one rejection rejects. Majority: more approvals
-    than rejections approves, otherwise rejected once anyone rejected.
+    than rejections approves; otherwise rejected once anyone rejected (a tie with a rejection rejects).
+    `veto` holders (the City on strategic agreements) vote besides the parties and must approve: their
+    rejection or abstention rejects, whatever the parties decide.
     """
     counted = {org: vote for org, vote in votes.items() if org in voters}
-    if not voters or set(counted) != set(voters):
+    if not voters or set(counted) != set(voters) or not veto <= votes.keys():
         return "undecided"
+    if any(votes[org] != "approve" for org in veto):
+        return "rejected"
     approvals = sum(vote == "approve" for vote in counted.values())
     rejections = sum(vote == "reject" for vote in counted.values())
     if rule == "majority":
@@ -27,7 +32,41 @@ def tally(votes: Mapping[str, str], voters: frozenset[str], rule: str) -> str:
 
 
 def _outcome(facts: Facts) -> str:
-    return tally(facts.votes, facts.voters, facts.decision_rule)
+    return tally(facts.votes, facts.voters - facts.veto, facts.decision_rule, facts.veto)
+
+
+def lbf_needed_by_default(data: Mapping[str, Any], *, material: bool) -> bool:
+    """The default LBF policy (domain.md §4.1): money moves between activity areas, the plan's total or LBF's
+    share changes, or the secretariat found a content change material."""
+    if material or data.get("changes_total"):
+        return True
+    for move in data.get("budget_moves") or []:
+        if not (move.get("from_area") and move.get("to_area")):
+            return True  # one-sided: the total changes
+        if move["from_area"] != move["to_area"]:
+            return True
+        if "LBF" in (move.get("from_funder"), move.get("to_funder")) and move.get("from_funder") != move.get("to_funder"):
+            return True
+    return False
+
+
+def _keeps_lbf(facts: Facts) -> bool:
+    """An override may add LBF approval, never waive what the default policy requires."""
+    if facts.action_data.get("lbf_approval_needed") is not False:
+        return True
+    return not lbf_needed_by_default(facts.data, material=bool(facts.action_data.get("material")))
+
+
+def _acts_with_source(facts: Facts) -> bool:
+    org = facts.action_data.get("organisation")
+    if org not in facts.recorded_for:
+        return True  # the organisation's own member or officer acts
+    return bool(facts.action_data.get("meeting_id") or facts.action_data.get("document_id"))
+
+
+def _transfer_possible(facts: Facts) -> bool:
+    direction = facts.data.get("direction", "to_central")
+    return (direction, facts.competence) in {("to_central", "district"), ("to_district", "central")}
 
 
 def _moves_balance(facts: Facts) -> bool:
@@ -89,7 +128,7 @@ needs_lbf = Guard(
 )
 is_cleared_by_lbf = Guard(
     "is_cleared_by_lbf",
-    lambda f: f.state.startswith("lbf_") or not f.data.get("lbf_approval_needed"),
+    lambda f: bool(f.data.get("lbf_approved_on")) or not f.data.get("lbf_approval_needed"),
     "this case needs LBF approval first: send it to LBF",
     "sagen skal først godkendes af LBF: send den til LBF",
 )
@@ -114,4 +153,48 @@ acts_for_party = Guard(
     "du skal handle for en af planens parter, angivet i data.organisation",
     status=403,
     possible=lambda f: bool(f.voters & f.acting_for),
+)
+keeps_lbf_approval = Guard(
+    "keeps_lbf_approval",
+    _keeps_lbf,
+    "LBF approval can only be added, never waived: the default policy requires it for this case "
+    "(money between activity areas, the total or LBF's share changed, or a material change)",
+    "LBF-godkendelse kan kun tilføjes, aldrig fravælges: standardreglen kræver den for denne sag "
+    "(penge mellem indsatsområder, ændret total eller LBF-andel, eller en væsentlig ændring)",
+    status=403,
+    field="data.lbf_approval_needed",
+)
+has_source_if_recorded = Guard(
+    "has_source_if_recorded",
+    _acts_with_source,
+    "a vote or consent recorded on an organisation's behalf must name its source: data.meeting_id (the meeting "
+    "where it was cast) or data.document_id (the organisation's letter attached to the case)",
+    "en stemme eller et samtykke, der registreres på en organisations vegne, skal angive sin kilde: data.meeting_id "
+    "(mødet, hvor den blev afgivet) eller data.document_id (organisationens brev vedhæftet sagen)",
+    status=403,
+    possible=lambda f: True,
+)
+has_live_grant = Guard(
+    "has_live_grant",
+    lambda f: f.grant_running,
+    "the plan's grant period is not running: such a case can only be opened while it runs",
+    "planens bevillingsperiode løber ikke: en sådan sag kan kun oprettes, mens den løber",
+)
+has_grant_until_final_report = Guard(
+    "has_grant_until_final_report",
+    lambda f: f.grant_started and not f.final_report_accepted,
+    "the plan's grant has not started, or its final report has been accepted by LBF",
+    "planens bevilling er ikke begyndt, eller dens slutrapport er modtaget af LBF",
+)
+is_only_open_change = Guard(
+    "is_only_open_change",
+    lambda f: not f.others_open,
+    "the plan already has an open change of its strategic agreement; finish or withdraw it first",
+    "planen har allerede en åben ændring af sin strategiske samarbejdsaftale; afslut eller træk den tilbage først",
+)
+is_transfer_possible = Guard(
+    "is_transfer_possible",
+    _transfer_possible,
+    "the plan is already decided where this transfer would move it: competence moves one way at a time",
+    "planen besluttes allerede dér, hvor flytningen ville føre den hen: kompetencen flyttes én vej ad gangen",
 )

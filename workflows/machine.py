@@ -11,7 +11,7 @@ from typing import Any
 from transitions import EventData, Machine
 
 from workflows.registry import WORKFLOWS
-from workflows.spec import ROLE_DA, Action, Facts, Guard, Role, Workflow
+from workflows.spec import RECORDERS, ROLE_DA, Action, Facts, Guard, Role, Workflow
 
 
 class _Case:
@@ -101,7 +101,8 @@ def assess(workflow: Workflow, state: str, roles: Mapping[Role, frozenset[str]],
             result.append(Assessment(action, False, only, f"kun {who_text_da(action)} må udføre »{action.da}«"))
             continue
         acting_for = frozenset().union(*(roles[r] for r in held))
-        scoped = replace(facts, acting_for=acting_for)
+        own = frozenset().union(*(roles[r] for r in held if r not in RECORDERS))
+        scoped = replace(facts, acting_for=acting_for, recorded_for=acting_for - own)
         failed = next((g for g in action.guards if not g(scoped)), None)
         if failed is None:
             result.append(Assessment(action, True, facts=scoped))

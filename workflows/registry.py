@@ -50,6 +50,14 @@ def validate(workflow: Workflow) -> None:
             problems.append(f"deadline {deadline.name!r} must run during known states, starting in one of them")
         if [deadline.working_days, deadline.calendar_days, deadline.due_from_data].count(None) != 2:
             problems.append(f"deadline {deadline.name!r} needs exactly one of working_days, calendar_days, due_from_data")
+    for listed, what in ((workflow.decided_in, "decided_in"), (workflow.budget_committed_in, "budget_committed_in")):
+        problems += [f"{what} names unknown state {s!r}" for s in listed if s not in names]
+    if workflow.final_report_when and workflow.final_report_when[1] not in names:
+        problems.append(f"final_report_when names unknown state {workflow.final_report_when[1]!r}")
+    for action in workflow.actions:
+        fields = action.requires.model_fields if action.requires else {}
+        if action.on_behalf and not {"organisation", "meeting_id", "document_id"} <= fields.keys():
+            problems.append(f"action {action.name!r} acts for an organisation but its input names no organisation or source")
     if problems:
         raise WorkflowError(f"case type {workflow.key!r}: " + "; ".join(problems))
 

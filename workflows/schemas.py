@@ -40,8 +40,21 @@ class Comment(Strict):
     """No data beyond the comment."""
 
 
-class Vote(Strict):
-    organisation: str = Field(description="Code of the organisation the vote is cast for, e.g. FSB")
+class Source(Strict):
+    """Where an organisation's vote or consent recorded by the secretariat comes from (domain.md §3.1)."""
+
+    meeting_id: int | None = Field(default=None, ge=1, le=MAX_ID, description="The meeting where it was cast")
+    document_id: int | None = Field(default=None, ge=1, le=MAX_ID, description="The organisation's letter, attached")
+
+    @model_validator(mode="after")
+    def _one_source(self) -> Self:
+        if self.meeting_id is not None and self.document_id is not None:
+            raise ValueError("name one source: meeting_id or document_id, not both")
+        return self
+
+
+class Vote(Source):
+    organisation: str = Field(max_length=20, description="Code of the organisation the vote is cast for, e.g. FSB")
     vote: Literal["approve", "reject", "abstain"]
 
 
@@ -60,10 +73,17 @@ class Schedule(Strict):
         return self
 
 
+class Screening(Strict):
+    """The secretariat's assessment; LBF approval follows the default policy and can only be added to."""
+
+    material: bool = False
+    lbf_approval_needed: bool | None = None
+
+
 class LbfReply(Strict):
     lbf_reference: str | None = Field(default=None, max_length=100)
     received_on: date | None = None
 
 
-class Organisation(Strict):
-    organisation: str = Field(description="Code of the organisation you act for, e.g. FSB")
+class Organisation(Source):
+    organisation: str = Field(max_length=20, description="Code of the organisation you act for, e.g. FSB")

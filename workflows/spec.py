@@ -25,6 +25,9 @@ class Role(StrEnum):
     admin = "admin"
 
 
+# Roles that record what others decided (votes cast at a meeting, letters received), never deciding themselves.
+RECORDERS = frozenset({Role.secretariat})
+
 ROLE_DA = {
     Role.secretariat: "sekretariatet", Role.project_leader: "projektlederen", Role.party_org: "en part i bevillingen",
     Role.deciding_party_member: "et medlem for en part", Role.city_member: "et kommunalt medlem",
@@ -41,6 +44,29 @@ class Wait(StrEnum):
     lbf = "lbf"  # Landsbyggefonden has to answer
     parties = "parties"  # housing organisations or a local group have to answer
     done = "done"  # final
+
+
+class LbfPolicy(StrEnum):
+    """Whether a case needs Landsbyggefonden's approval (domain.md §4, §3.1)."""
+
+    always = "always"  # every case of the type goes to LBF (strategic agreements, charters)
+    by_default_rule = "by_default_rule"  # money between areas, total or LBF share changed, or material; may be tightened
+    never = "never"
+
+
+class GrantWindow(StrEnum):
+    """While a plan's grant allows a case of the type to be opened (domain.md §3.1 "Cases need a live grant")."""
+
+    any_time = "any_time"
+    running = "running"  # only while the grant period runs
+    until_final_report = "until_final_report"  # from the grant's start until the plan's final report is accepted
+
+
+class Decider(StrEnum):
+    """Which board decides a case: the plan's board (its district board, or the central board after a transfer)."""
+
+    plan_board = "plan_board"
+    central_board = "central_board"
 
 
 class DeadlineKind(StrEnum):
@@ -62,6 +88,14 @@ class Facts:
     decision_rule: str = "unanimity"
     consents: frozenset[str] = frozenset()
     acting_for: frozenset[str] = frozenset()  # organisations the actor may act or vote for here
+    # Of `acting_for`, those the actor may only record for others (the secretariat): such a record needs a source.
+    recorded_for: frozenset[str] = frozenset()
+    veto: frozenset[str] = frozenset()  # organisations whose approval is required besides the parties' rule (the City)
+    competence: str = ""  # the plan's deciding competence now: "district" or "central"
+    grant_running: bool = True  # today lies inside the plan's grant period
+    grant_started: bool = True
+    final_report_accepted: bool = False
+    others_open: tuple[str, ...] = ()  # references of other open cases of the same type on the same plan
 
 
 @dataclass(frozen=True)
@@ -120,6 +154,9 @@ class Action:
     requires: type[BaseModel] | None = None  # the shape of the action's `data`
     notifies: tuple[str, ...] = ()  # audiences, resolved to people when the outbox row is written
     effects: tuple[str, ...] = ()  # named effects the service applies in the same transaction
+    # The organisation's own act (a vote, a consent, an approval): recorded by the secretariat only with a source.
+    on_behalf: bool = False
+    abandons: bool = False  # the case is dropped here: open deadlines end as cancelled, not met
 
 
 @dataclass(frozen=True)
@@ -135,6 +172,16 @@ class Workflow:
     creators: tuple[Role, ...] = ()
     data_schema: type[BaseModel] | None = None  # the shape of the case's `data` when opened
     decided_in: tuple[str, ...] = ()  # states after the decision: open cases before them move with competence
+    decider: Decider = Decider.plan_board
+    lbf: LbfPolicy = LbfPolicy.never
+    grant_window: GrantWindow = GrantWindow.any_time
+    open_guards: tuple[Guard, ...] = ()  # checked when a case is opened, on the facts of its plan
+    open_effects: tuple[str, ...] = ()  # named effects that shape the case's data when it is opened
+    city_veto: bool = False  # the City (KK) votes too and must approve (§3.1)
+    # States where an approved economic change's moves are promised but not yet applied to the budget.
+    budget_committed_in: tuple[str, ...] = ()
+    # (data flag, state): a case of this type with the flag set that reached the state is the plan's final report.
+    final_report_when: tuple[str, str] | None = None
 
     def state(self, name: str) -> State:
         return next(s for s in self.states if s.name == name)
@@ -144,6 +191,10 @@ class Workflow:
 
     def actions_from(self, state: str) -> list[Action]:
         return [a for a in self.actions if state in a.source]
+
+    def collects_in(self, state: str) -> bool:
+        """True where organisations vote or consent: entering such a state starts a new round."""
+        return any(a.on_behalf and a.dest is None for a in self.actions_from(state))
 
     @property
     def final_states(self) -> frozenset[str]:

@@ -1,13 +1,14 @@
 """Logging in for API clients (OAuth2 password flow) and who the caller is."""
 
+from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.security import OAuth2PasswordRequestForm
 from sqlmodel import col, select
 
-from service import schemas, throttle
-from service.deps import CurrentUser, SessionDep, SettingsDep, usable
+from service import register, schemas, throttle
+from service.deps import ClockDep, CurrentUser, SessionDep, SettingsDep, usable
 from service.errors import Throttled, Unauthorized
 from service.persistence.tables import Board, Membership, Organisation, Plan, PlanAssignment, User
 from service.register import ref
@@ -56,13 +57,13 @@ def authenticate(request: Request, session: SessionDep, username: str, password:
 
 
 @router.get("/me", response_model=schemas.MePublic, responses={401: {"description": "Not logged in"}})
-def me(user: CurrentUser, session: SessionDep) -> schemas.MePublic:
-    """The logged-in user, the organisation they act for, their board seats and plans they lead."""
+def me(user: CurrentUser, session: SessionDep, clock: ClockDep) -> schemas.MePublic:
+    """The logged-in user, their employer, the organisations they are designated to act for, seats and plans."""
     assert user.id is not None
-    return describe_user(session, user)
+    return describe_user(session, user, clock.today())
 
 
-def describe_user(session: SessionDep, user: User) -> schemas.MePublic:
+def describe_user(session: SessionDep, user: User, today: date) -> schemas.MePublic:
     organisation = session.get(Organisation, user.organisation_id) if user.organisation_id else None
     seats: dict[tuple[int, str], schemas.BoardSeatPublic] = {}
     rows = session.exec(
@@ -98,5 +99,6 @@ def describe_user(session: SessionDep, user: User) -> schemas.MePublic:
         organisation=ref(organisation) if organisation else None,
         system_role=user.system_role,
         seats=list(seats.values()),
+        acts_for=register.acts_for(session=session, user=user, today=today),
         project_leader_of=[ref(p) for p in plans],
     )

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Header, Path, Query, Response
 from pydantic import BaseModel, Field
 
 from service import case_views, cases
-from service.deps import ActorDep, SessionDep
+from service.deps import ActorDep, ClockDep, SessionDep
 from service.visibility import visible_case
 from workflows.schemas import MAX_ID
 
@@ -41,11 +41,13 @@ class ActionRequest(BaseModel):
 
 
 @router.post("/cases", status_code=201, response_model=case_views.CasePublic, responses={**ACT_ERRORS})
-def open_case(body: CaseCreate, actor: ActorDep, session: SessionDep, response: Response) -> case_views.CasePublic:
+def open_case(
+    body: CaseCreate, actor: ActorDep, session: SessionDep, clock: ClockDep, response: Response
+) -> case_views.CasePublic:
     """Open a case of a type for a plan (or, for a charter, a district board)."""
-    case = cases.open_case(session, actor=actor, **body.model_dump())
+    case = cases.open_case(session, actor=actor, now=clock.now(), **body.model_dump())
     response.headers["Location"] = f"/api/v1/cases/{case.id}"
-    return case_views.describe(session, case, actor)
+    return case_views.describe(session, case, actor, today=clock.today())
 
 
 @router.get("/cases", response_model=case_views.CasePage)
@@ -72,9 +74,9 @@ def list_cases(
 
 
 @router.get("/cases/{case_id}", response_model=case_views.CasePublic, responses=NOT_FOUND)
-def get_case(case_id: Id, actor: ActorDep, session: SessionDep) -> case_views.CasePublic:
+def get_case(case_id: Id, actor: ActorDep, session: SessionDep, clock: ClockDep) -> case_views.CasePublic:
     """One case, with its deadlines and the actions you may take now (and why others are refused)."""
-    return case_views.describe(session, visible_case(session, actor, case_id), actor)
+    return case_views.describe(session, visible_case(session, actor, case_id), actor, today=clock.today())
 
 
 @router.post("/cases/{case_id}/actions/{action}", response_model=case_views.CasePublic, responses=ACT_ERRORS)
@@ -84,15 +86,16 @@ def take_action(
     body: ActionRequest,
     actor: ActorDep,
     session: SessionDep,
+    clock: ClockDep,
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ) -> case_views.CasePublic:
     """Take an action; a retry with the same Idempotency-Key returns the case without acting twice."""
     visible_case(session, actor, case_id)
     case = cases.apply_action(
         session, actor=actor, case_id=case_id, action=action, expected_version=body.expected_version,
-        comment=body.comment, data=body.data, idempotency_key=idempotency_key,
+        comment=body.comment, data=body.data, idempotency_key=idempotency_key, now=clock.now(),
     )  # fmt: skip
-    return case_views.describe(session, case, actor)
+    return case_views.describe(session, case, actor, today=clock.today())
 
 
 @router.get("/cases/{case_id}/events", response_model=list[case_views.HistoryEntry], responses=NOT_FOUND)

@@ -2,7 +2,7 @@
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import event, text
@@ -10,6 +10,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, create_engine, select
 
+from service.clock import REAL, Clock
 from service.config import Settings, StartupError
 from service.persistence.tables import SystemState
 
@@ -94,6 +95,15 @@ def write_state(session: Session, key: str, value: str) -> None:
     else:
         row.value, row.updated_at = value, now
         session.add(row)
+
+
+DEMO_CLOCK = "demo_clock_offset_seconds"
+
+
+def demo_clock(session: Session) -> Clock:
+    """The demo register's business clock: the offset seed-demo stored, so the demo's world runs on in real time."""
+    row = read_state(session, DEMO_CLOCK)
+    return Clock(timedelta(seconds=int(row.value))) if row else REAL
 
 
 def demo_seeded(session: Session) -> bool:

@@ -194,6 +194,24 @@ class Membership(SQLModel, table=True):
     valid_to: date | None = None
 
 
+class DesignationKind(StrEnum):
+    business_manager = "business_manager"  # forretningsfører
+    officer = "officer"  # an officer the organisation names to act for it
+
+
+class Designation(SQLModel, table=True):
+    """A person designated to act for a housing organisation (domain.md §3); board seats designate too."""
+
+    __tablename__ = "designations"
+    __table_args__ = (UniqueConstraint("user_id", "organisation_id", "kind"),)
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="users.id", index=True)
+    organisation_id: int = Field(foreign_key="organisations.id")
+    kind: DesignationKind = Field(sa_type=enum_type(DesignationKind))
+    valid_from: date
+    valid_to: date | None = None
+
+
 class PlanAssignment(SQLModel, table=True):
     """A project leader assigned to a plan."""
 

@@ -14,6 +14,7 @@ from sqlmodel import col, select
 from service import case_views, cases, register
 from service.api.workflows import render_svg
 from service.authz import load_actor
+from service.clock import Clock
 from service.deps import SessionDep
 from service.errors import ServiceError
 from service.persistence.tables import Board, BoardKind, Plan
@@ -38,12 +39,18 @@ def _labels() -> dict[str, dict[str, str]]:
     }  # fmt: skip
 
 
+def clock(request: Request) -> Clock:
+    """The service's business clock (real time, or the demo register's time)."""
+    found: Clock = request.app.state.clock
+    return found
+
+
 @router.get("/sager")
 def case_list(request: Request, session: SessionDep, vis: str = "indbakke", q: str = "") -> Response:
     user = ui_user(request, session)
     if user is None:
         return to_login(request)
-    actor = load_actor(session, user)
+    actor = load_actor(session, user, clock(request).today())
     filters = {"actionable": vis == "indbakke", "open": True if vis in ("indbakke", "aabne") else None, "q": q or None}
     page = case_views.list_cases(session, actor, filters=filters, sort="-id", limit=200, offset=0)
     plans = {p.id: p.code for p in session.exec(select(Plan))}
@@ -79,10 +86,11 @@ async def open_case(request: Request, session: SessionDep) -> Response:
     subject = int(form["subject"]) if form.get("subject", "").isdigit() else None
     try:
         case = cases.open_case(
-            session, actor=load_actor(session, user), case_type=case_type, title=form.get("title", "").strip(),
+            session, actor=load_actor(session, user, clock(request).today()), case_type=case_type,
+            title=form.get("title", "").strip(),
             description=form.get("description", ""), plan_id=subject if workflow.subject == "plan" else None,
             board_id=subject if workflow.subject == "board" else None,
-            data=forms.values(workflow.data_schema, form),
+            data=forms.values(workflow.data_schema, form), now=clock(request).now(),
         )  # fmt: skip
     except ServiceError as refusal:
         return _new_case_page(request, session, user, case_type, error=refusal, form=form)
@@ -94,13 +102,13 @@ def case_page(request: Request, session: SessionDep, case_id: CaseId) -> Respons
     user = ui_user(request, session)
     if user is None:
         return to_login(request)
-    actor = load_actor(session, user)
+    actor = load_actor(session, user, clock(request).today())
     try:
         case = visible_case(session, actor, case_id)
     except ServiceError:
         return render(request, "not_found.html", 404, user=user)
     options = cases.allowed_actions(session, case=case, actor=actor)
-    view = case_views.describe(session, case, actor, options)
+    view = case_views.describe(session, case, actor, options, today=clock(request).today())
     workflow = WORKFLOWS[case.case_type]
     action_forms = {a.name: forms.fields(a.requires) for a in workflow.actions}
     for option in options:
@@ -128,7 +136,7 @@ def case_diagram(request: Request, session: SessionDep, case_id: CaseId) -> Resp
     if user is None:
         return to_login(request)
     try:
-        case = visible_case(session, load_actor(session, user), case_id)
+        case = visible_case(session, load_actor(session, user, clock(request).today()), case_id)
         return Response(render_svg(dot(WORKFLOWS[case.case_type], current=case.state)), media_type="image/svg+xml")
     except ServiceError as refusal:
         return Response(status_code=refusal.status)
@@ -142,7 +150,7 @@ async def take_action(request: Request, session: SessionDep, case_id: CaseId, ac
     form = {k: str(v) for k, v in (await request.form()).items()}
     if not csrf_ok(request, form.get("csrf", "")):
         return RedirectResponse(f"/sager/{case_id}", status_code=303)
-    actor = load_actor(session, user)
+    actor = load_actor(session, user, clock(request).today())
     try:
         case = visible_case(session, actor, case_id)
         spec = WORKFLOWS[case.case_type].action(action)
@@ -150,6 +158,7 @@ async def take_action(request: Request, session: SessionDep, case_id: CaseId, ac
             session, actor=actor, case_id=case_id, action=action, comment=form.get("comment", ""),
             expected_version=int(form.get("version", "0") or 0),
             data=forms.values(spec.requires if spec else None, form), idempotency_key=form.get("idempotency_key") or None,
+            now=clock(request).now(),
         )  # fmt: skip
     except ServiceError as refusal:
         danish = language(request) == "da"

@@ -6,7 +6,7 @@ from pydantic import Field
 
 from workflows import guards, schemas
 from workflows.blocks import APPLICANTS, SECRETARIAT, decision_round, lbf_answers
-from workflows.spec import Action, Deadline, DeadlineKind, Role, State, Wait, Workflow
+from workflows.spec import Action, Deadline, DeadlineKind, GrantWindow, LbfPolicy, Role, State, Wait, Workflow
 
 
 class ChangeRequestData(schemas.Strict):
@@ -25,13 +25,6 @@ class Edit(schemas.Strict):
     changes_total: bool | None = None
 
 
-class Screening(schemas.Strict):
-    """The secretariat's assessment; LBF approval follows the default policy unless overridden."""
-
-    material: bool = False
-    lbf_approval_needed: bool | None = None
-
-
 BEFORE_DECISION = ("draft", "submitted", "screening", "consultation", "ready_for_decision", "scheduled")
 
 WORKFLOW = Workflow(
@@ -44,6 +37,10 @@ WORKFLOW = Workflow(
     data_schema=ChangeRequestData,
     decided_in=("approved", "rejected", "awaiting_lbf", "lbf_queried", "lbf_approved", "lbf_rejected",
                 "implemented", "closed"),
+    lbf=LbfPolicy.by_default_rule,
+    grant_window=GrantWindow.running,
+    open_guards=(guards.has_live_grant,),
+    budget_committed_in=("approved", "awaiting_lbf", "lbf_queried", "lbf_approved"),
     states=(
         State("draft", "Kladde", "Draft"),
         State("submitted", "Indsendt", "Submitted"),
@@ -65,16 +62,19 @@ WORKFLOW = Workflow(
     actions=(
         Action("edit", ("draft",), None, APPLICANTS, "Redigér", "Edit", requires=Edit),
         Action("submit", ("draft",), "submitted", APPLICANTS, "Indsend", "Submit",
-               guards=(guards.is_described, guards.has_moves_if_economic, guards.is_balanced), notifies=("secretariat",)),
+               guards=(guards.is_described, guards.has_moves_if_economic, guards.is_balanced), notifies=("secretariat",),
+               effects=("check_budget_moves",)),
         Action("start_screening", ("submitted",), "screening", SECRETARIAT, "Start screening", "Start screening"),
         Action("start_consultation", ("screening",), "consultation", SECRETARIAT, "Send i høring",
-               "Start consultation", requires=Screening, notifies=("local_group",), effects=("screen",)),
+               "Start consultation", requires=schemas.Screening, guards=(guards.keeps_lbf_approval,),
+               notifies=("local_group",), effects=("screen",)),
         Action("respond", ("consultation",), None, (Role.local_group_member, Role.secretariat), "Afgiv høringssvar",
                "Respond to consultation", requires=schemas.Statement),
         Action("close_consultation", ("consultation",), "ready_for_decision", SECRETARIAT, "Afslut høring",
                "Close consultation"),
         Action("mark_ready", ("screening",), "ready_for_decision", SECRETARIAT, "Klar til beslutning",
-               "Mark ready for decision", requires=Screening, effects=("screen",)),
+               "Mark ready for decision", requires=schemas.Screening, guards=(guards.keeps_lbf_approval,),
+               effects=("screen",)),
         Action("schedule", ("ready_for_decision",), "scheduled", SECRETARIAT, "Sæt på dagsorden", "Schedule",
                requires=schemas.Schedule, notifies=("deciding_board",)),
         *decision_round(voting="scheduled", approved="approved", returned="returned",
@@ -87,7 +87,7 @@ WORKFLOW = Workflow(
                guards=(guards.is_cleared_by_lbf,), effects=("apply_budget_moves",), notifies=("applicant",)),
         Action("close", ("implemented",), "closed", SECRETARIAT, "Luk sag", "Close"),
         Action("withdraw", (*BEFORE_DECISION, "returned"), "withdrawn", APPLICANTS, "Træk tilbage", "Withdraw",
-               notifies=("secretariat",)),
+               notifies=("secretariat",), abandons=True),
     ),
     deadlines=(
         Deadline("screening", "submitted", ("submitted", "screening"), DeadlineKind.service_target, working_days=10),

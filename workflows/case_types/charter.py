@@ -6,7 +6,7 @@ from pydantic import Field
 
 from workflows import schemas
 from workflows.blocks import SECRETARIAT, lbf_answers
-from workflows.spec import Action, Deadline, DeadlineKind, Role, State, Wait, Workflow
+from workflows.spec import Action, Deadline, DeadlineKind, Decider, LbfPolicy, Role, State, Wait, Workflow
 
 
 class CharterData(schemas.Strict):
@@ -29,6 +29,8 @@ WORKFLOW = Workflow(
     initial="draft",
     creators=SECRETARIAT,
     data_schema=CharterData,
+    decider=Decider.central_board,
+    lbf=LbfPolicy.always,
     states=(
         State("draft", "Kladde", "Draft"),
         State("district_board_consulted", "Drøftet i bydelsbestyrelsen", "District board consulted"),
@@ -63,7 +65,7 @@ WORKFLOW = Workflow(
         Action("put_in_force", ("lbf_approved",), "in_force", SECRETARIAT, "Sæt i kraft", "Put in force",
                effects=("new_charter_version",), notifies=("deciding_board",)),
         Action("withdraw", ("draft", "district_board_consulted", "submitted_to_central_board", "returned",
-                            "lbf_returned"), "withdrawn", SECRETARIAT, "Træk tilbage", "Withdraw"),
+                            "lbf_returned"), "withdrawn", SECRETARIAT, "Træk tilbage", "Withdraw", abandons=True),
     ),
     deadlines=(
         Deadline("lbf_reply", "sent_to_lbf", ("sent_to_lbf",), DeadlineKind.external_body, calendar_days=30,

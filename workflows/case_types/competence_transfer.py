@@ -4,7 +4,7 @@ from typing import Literal
 
 from workflows import guards, schemas
 from workflows.blocks import SECRETARIAT
-from workflows.spec import Action, Role, State, Wait, Workflow
+from workflows.spec import Action, Decider, GrantWindow, Role, State, Wait, Workflow
 
 
 class TransferData(schemas.Strict):
@@ -21,6 +21,9 @@ WORKFLOW = Workflow(
     initial="requested",
     creators=(Role.party_org, Role.secretariat),
     data_schema=TransferData,
+    decider=Decider.central_board,
+    grant_window=GrantWindow.running,
+    open_guards=(guards.has_live_grant, guards.is_transfer_possible),
     states=(
         State("requested", "Anmodet", "Requested", Wait.parties),
         State("consents_collected", "Samtykker indhentet", "Consents collected"),
@@ -32,9 +35,11 @@ WORKFLOW = Workflow(
     ),
     actions=(
         Action("consent", ("requested",), None, PARTY, "Giv samtykke", "Consent",
-               guards=(guards.acts_for_party,), requires=schemas.Organisation),
+               guards=(guards.acts_for_party, guards.has_source_if_recorded), requires=schemas.Organisation,
+               on_behalf=True),
         Action("refuse", ("requested",), "refused", PARTY, "Afvis", "Refuse",
-               guards=(guards.acts_for_party,), requires=schemas.Organisation, notifies=("parties", "secretariat")),
+               guards=(guards.acts_for_party, guards.has_source_if_recorded), requires=schemas.Organisation,
+               notifies=("parties", "secretariat"), on_behalf=True),
         Action("confirm_consents", ("requested",), "consents_collected", SECRETARIAT, "Bekræft samtykker",
                "Confirm consents", guards=(guards.has_all_consents,)),
         Action("schedule", ("consents_collected",), "scheduled", SECRETARIAT, "Sæt på dagsorden", "Schedule",
@@ -43,8 +48,9 @@ WORKFLOW = Workflow(
                notifies=("parties",)),
         Action("postpone", ("scheduled",), "consents_collected", SECRETARIAT, "Udsæt", "Postpone"),
         Action("make_effective", ("accepted",), "effective", SECRETARIAT, "Gennemfør flytning",
-               "Make effective", effects=("transfer_competence",), notifies=("parties", "deciding_board")),
+               "Make effective", guards=(guards.is_transfer_possible,), effects=("transfer_competence",),
+               notifies=("parties", "deciding_board")),
         Action("withdraw", ("requested", "consents_collected", "scheduled"), "withdrawn", PARTY, "Træk tilbage",
-               "Withdraw"),
+               "Withdraw", abandons=True),
     ),
 )  # fmt: skip

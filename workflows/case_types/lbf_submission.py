@@ -7,7 +7,7 @@ from pydantic import Field
 
 from workflows import guards, schemas
 from workflows.blocks import APPLICANTS, SECRETARIAT
-from workflows.spec import Action, Deadline, DeadlineKind, Role, State, Wait, Workflow
+from workflows.spec import Action, Deadline, DeadlineKind, GrantWindow, LbfPolicy, Role, State, Wait, Workflow
 
 Report = Literal["regulation_account", "goal_attainment", "milestone_plan", "status_report", "evaluation", "other"]
 
@@ -16,6 +16,7 @@ class SubmissionData(schemas.Strict):
     report: Report
     period: str = Field(min_length=4, max_length=20, description="The period reported on, e.g. 2015")
     due_date: date
+    final: bool = Field(default=False, description="The plan's final report: once LBF accepts it, the grant is closed")
 
 
 PARTY = (Role.party_org, Role.secretariat)
@@ -29,6 +30,10 @@ WORKFLOW = Workflow(
     initial="scheduled",
     creators=SECRETARIAT,
     data_schema=SubmissionData,
+    lbf=LbfPolicy.always,
+    grant_window=GrantWindow.until_final_report,
+    open_guards=(guards.has_grant_until_final_report,),
+    final_report_when=("final", "accepted"),
     states=(
         State("scheduled", "Planlagt", "Scheduled"),
         State("in_preparation", "Under udarbejdelse", "In preparation"),
@@ -44,8 +49,9 @@ WORKFLOW = Workflow(
         Action("present_to_board", ("in_preparation",), "board_noted", SECRETARIAT, "Forelæg bydelsbestyrelsen",
                "Present to the district board", notifies=("deciding_board",)),
         Action("approve_submission", ("in_preparation", "board_noted"), "approved_by_housing_org", PARTY,
-               "Godkend indberetning", "Approve the submission", guards=(guards.acts_for_party,),
-               requires=schemas.Organisation),
+               "Godkend indberetning", "Approve the submission",
+               guards=(guards.acts_for_party, guards.has_source_if_recorded), requires=schemas.Organisation,
+               on_behalf=True),
         Action("submit_to_lbf", ("approved_by_housing_org",), "submitted_to_lbf", PARTY, "Indsend til LBF",
                "Submit to LBF"),
         Action("record_acceptance", ("submitted_to_lbf",), "accepted", SECRETARIAT, "Registrér modtagelse",
