@@ -75,19 +75,20 @@ def load_actor(session: Session, user: User, today: date | None = None) -> Actor
     seats: dict[int, set[str]] = defaultdict(set)
     city_seats = set()
     rows = session.exec(
-        select(Membership.board_id, Organisation.code, Organisation.kind)
+        select(Membership.board_id, Organisation.code, Organisation.kind, Board.kind)
+        .join(Board, col(Board.id) == col(Membership.board_id))
         .outerjoin(Organisation, col(Organisation.id) == col(Membership.organisation_id))
         .where(Membership.user_id == user.id, current(Membership, today))
     )  # fmt: skip
-    for board_id, code, kind in rows:
+    for board_id, code, kind, board_kind in rows:
         seats[board_id]  # a seat even when representing no organisation (residents)
         if code is None:
             continue
         seats[board_id].add(code)
         if kind in (OrganisationKind.administration, OrganisationKind.municipality):
             city_seats.add(board_id)
-        elif kind == OrganisationKind.housing_organisation:
-            acts_for.add(code)  # a board representative acts for the organisation they represent
+        elif kind == OrganisationKind.housing_organisation and board_kind != BoardKind.local:
+            acts_for.add(code)  # a representative on a governing board acts for the organisation represented
     leads = session.exec(
         select(PlanAssignment.plan_id).where(PlanAssignment.user_id == user.id, current(PlanAssignment, today))
     ).all()

@@ -324,7 +324,7 @@ def acts_for(*, session: Session, user: User, today: date) -> list[schemas.ActsF
     seats = session.exec(
         select(Organisation, Board).join(Membership, col(Membership.organisation_id) == col(Organisation.id))
         .join(Board, col(Board.id) == col(Membership.board_id))
-        .where(Membership.user_id == user.id, current(Membership, today),
+        .where(Membership.user_id == user.id, current(Membership, today), Board.kind != BoardKind.local,
                Organisation.kind == OrganisationKind.housing_organisation)
     )  # fmt: skip
     found += [schemas.ActsForPublic(organisation=ref(org), basis="board_representative", board=ref(b)) for org, b in seats]

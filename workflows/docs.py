@@ -71,6 +71,21 @@ def state_table(workflow: Workflow) -> str:
     return "\n".join(rows) + "\n"
 
 
+def rules(workflow: Workflow) -> str:
+    """The declared governance properties of a case type, as one Markdown list."""
+    lines = [
+        f"- Decided by: {workflow.decider.value.replace('_', ' ')}"
+        + ("; the City (KK) votes too and must approve (veto)" if workflow.city_veto else ""),
+        f"- LBF approval: {workflow.lbf.value.replace('_', ' ')} (the secretariat may add it, never waive it)",
+        f"- Opened: {workflow.grant_window.value.replace('_', ' ')}"
+        + (f"; rules at opening: {', '.join(g.name for g in workflow.open_guards)}" if workflow.open_guards else ""),
+    ]
+    own = [a.name for a in workflow.actions if a.on_behalf]
+    if own:
+        lines.append(f"- An organisation's own act, recorded by the secretariat only with a source: {', '.join(own)}")
+    return "\n".join(lines) + "\n"
+
+
 def section() -> str:
     """The README's case-type section: per case type its diagram, states and actions."""
     parts = [START, ""]
@@ -80,7 +95,7 @@ def section() -> str:
             f"### `{workflow.key}` — {workflow.da}", "",
             f"Concerns a {workflow.subject}; opened by {creators}; starts in `{workflow.initial}`.", "",
             "```mermaid", mermaid(workflow).rstrip(), "```", "",
-            state_table(workflow), action_table(workflow),
+            rules(workflow), state_table(workflow), action_table(workflow),
         ]  # fmt: skip
     parts.append(END)
     return "\n".join(parts)
