@@ -84,8 +84,9 @@ def _from_line(move: dict[str, Any]) -> tuple[Any, Any, Any]:
 
 def _refuse(index: int, side: str, reason: str, reason_da: str) -> None:
     field = f"data.budget_moves.{index}.{side}_area"
-    raise Invalid(f"The request is not valid: {field}: {reason}.", [{"field": field, "message": reason}],
-                  da=f"Forespørgslen er ikke gyldig: {field}: {reason_da}.")  # fmt: skip
+    end = lambda text: text if text.endswith(".") else f"{text}."  # noqa: E731
+    raise Invalid(f"The request is not valid: {field}: {end(reason)}", [{"field": field, "message": reason}],
+                  da=f"Forespørgslen er ikke gyldig: {field}: {end(reason_da)}")  # fmt: skip
 
 
 def apply_moves(session: Session, *, plan_id: int, case_id: int, event_id: int, data: dict[str, Any]) -> None:

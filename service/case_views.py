@@ -96,7 +96,7 @@ def expected_decision_date(session: Session, case: Case, today: date) -> date | 
         return None
     earliest = calendar.add_working_days(today, calendar.AGENDA_CUTOFF_WORKING_DAYS)
     meetings = select(Meeting.starts_at).where(Meeting.board_id == case.deciding_board_id)
-    if case.state == "scheduled" and case.data.get("meeting_id"):
+    if case.state == workflow.on_agenda and case.data.get("meeting_id"):
         meetings = meetings.where(Meeting.id == case.data["meeting_id"])
     else:
         meetings = meetings.where(col(Meeting.starts_at) >= datetime.combine(earliest, datetime.min.time(), UTC))

@@ -26,7 +26,8 @@ from service.persistence.db import write_transaction
 from service.persistence.tables import Board, BoardKind, Plan
 from workflows.machine import Assessment, assess, fire
 from workflows.registry import WORKFLOWS
-from workflows.spec import ROLE_DA, Action, Decider, Facts, Role, Workflow
+from workflows.schemas import Vote
+from workflows.spec import ROLE_DA, Action, Collect, Decider, Facts, Role, Workflow
 
 log = logging.getLogger(__name__)
 RETRYABLE = {"40P01", "40001"}  # PostgreSQL: deadlock detected, serialization failure
@@ -101,11 +102,11 @@ def _round(session: Session, case: Case, workflow: Workflow) -> tuple[dict[str, 
         spec = workflow.action(action)
         if to_state == case.state and from_state != to_state:
             votes, consents, rule = {}, set(), data.get(ROUND_RULE)  # a new round begins each time
-        elif spec is not None and spec.on_behalf and spec.dest is None:
-            if "vote" in data:
-                votes[data["organisation"]] = data["vote"]
-            else:
-                consents.add(data["organisation"])
+        elif spec is not None and spec.collects == Collect.vote:
+            vote = Vote.model_validate(data)
+            votes[vote.organisation] = vote.vote
+        elif spec is not None and spec.collects == Collect.consent:
+            consents.add(data["organisation"])
     return votes, frozenset(consents), rule
 
 
@@ -382,8 +383,9 @@ def _subject(session: Session, workflow: Workflow, plan_id: int | None, board_id
         board = session.get(Board, board_id) if board_id else None
         if board is None or board.kind != BoardKind.district:
             raise Invalid(
-                "A charter belongs to a district board: give its board_id.",
+                f"A {workflow.en.lower()} concerns a district board: give its board_id.",
                 [{"field": "board_id", "message": "must be a district board"}],
+                da=f"En {workflow.da.lower()} vedrører en bydelsbestyrelse: angiv dens board_id.",
             )
         return central
     plan = session.exec(select(Plan).where(Plan.id == plan_id).with_for_update()).first() if plan_id else None

@@ -31,7 +31,7 @@ from service.persistence.tables import (
 )  # fmt: skip
 from workflows import calendar, guards
 from workflows.registry import WORKFLOWS
-from workflows.spec import Action, LbfPolicy, Workflow
+from workflows.spec import Action, Effect, LbfPolicy, Workflow
 
 if TYPE_CHECKING:
     from service.cases import Situation
@@ -116,20 +116,20 @@ def prepare(
 ) -> dict[str, Any]:
     """The case's data after the action (a new dict; the stored one is never mutated in place)."""
     data = dict(here.case.data)
-    if action.name == "edit":
+    if Effect.update_data in action.effects:
         check_data(session, action_data)
         data.update(action_data)
-    if "screen" in action.effects:
+    if Effect.screen in action.effects:
         plan = session.get(Plan, here.case.plan_id)
         board = plan_deciding_board(session, plan) if plan else None
         data["_deciding_board_id"] = board.id if board else here.case.deciding_board_id
         data["material"] = bool(action_data.get("material"))
         data["lbf_approval_needed"] = lbf_needed(here.workflow, data, action_data)
-    if "check_budget_moves" in action.effects and here.case.plan_id is not None:
+    if Effect.check_budget_moves in action.effects and here.case.plan_id is not None:
         budget.check_moves(session, plan_id=here.case.plan_id, case_id=here.case.id, data=data)
-    if "note_lbf_approval" in action.effects:
+    if Effect.note_lbf_approval in action.effects:
         data["lbf_approved_on"] = action_data.get("received_on") or now.astimezone(LOCAL).date().isoformat()
-    if "information_item" in action.effects:
+    if Effect.information_item in action.effects:
         meeting = session.exec(
             select(Meeting.id, Meeting.starts_at).join(Board, col(Board.id) == col(Meeting.board_id))
             .where(Board.kind == BoardKind.central, col(Meeting.starts_at) > now).order_by(col(Meeting.starts_at))
@@ -201,7 +201,7 @@ def _transfer_competence(session: Session, here: "Situation", event_id: int, now
         if not workflow.decided_in or state in workflow.decided_in or deciding == board.id:
             continue
         # A case on the old board's agenda leaves it, as if postponed: the new board decides in a new round.
-        postpone = next((a for a in workflow.actions_from(state) if a.name == "postpone"), None)
+        postpone = next((a for a in workflow.actions_from(state) if a.postpones), None)
         new_state = postpone.dest if postpone and postpone.dest else state
         moved = connection.execute(
             update(CASES).where(CASES.c.id == case_id, CASES.c.version == version)
@@ -220,18 +220,15 @@ def _transfer_competence(session: Session, here: "Situation", event_id: int, now
                            event_id=moved_event, now=now)  # fmt: skip
 
 
-APPLY: dict[str, Callable[[Session, "Situation", int, datetime], None]] = {
-    "apply_budget_moves": _apply_budget_moves,
-    "new_agreement_version": _new_agreement_version,
-    "new_charter_version": _new_charter_version,
-    "transfer_competence": _transfer_competence,
+APPLY: dict[Effect, Callable[[Session, "Situation", int, datetime], None]] = {
+    Effect.apply_budget_moves: _apply_budget_moves,
+    Effect.new_agreement_version: _new_agreement_version,
+    Effect.new_charter_version: _new_charter_version,
+    Effect.transfer_competence: _transfer_competence,
 }
-PREPARED = {"screen", "information_item", "check_budget_moves", "note_lbf_approval"}
-
-unknown = {e for w in WORKFLOWS.values() for a in w.actions for e in a.effects} - APPLY.keys() - PREPARED
-unknown |= {e for w in WORKFLOWS.values() for e in w.open_effects} - OPEN_EFFECTS
-if unknown:
-    raise RuntimeError(f"case types name effects that do not exist: {sorted(unknown)}")
+PREPARED = {Effect.update_data, Effect.screen, Effect.information_item, Effect.check_budget_moves, Effect.note_lbf_approval}
+# Every declared effect has exactly one implementation here or in service.opening (a test checks the enum is covered).
+IMPLEMENTED = APPLY.keys() | PREPARED | OPEN_EFFECTS
 
 
 def apply(

@@ -9,7 +9,7 @@ from service.authz import CaseSetting
 from service.persistence.case_tables import Case
 from service.persistence.tables import StrategicAgreement
 from workflows import calendar
-from workflows.spec import Facts, Workflow
+from workflows.spec import Effect, Facts, Workflow
 
 
 def opening_facts(session: Session, workflow: Workflow, setting: CaseSetting, data: dict[str, Any], now: datetime) -> Facts:
@@ -46,9 +46,9 @@ def _agreement_version(session: Session, plan_id: int) -> int:
 
 def on_open(session: Session, workflow: Workflow, plan_id: int | None, data: dict[str, Any]) -> dict[str, Any]:
     """The case's data with what its opening effects record, e.g. the agreement version a change amends."""
-    if "note_agreement_version" in workflow.open_effects and plan_id is not None:
+    if Effect.note_agreement_version in workflow.open_effects and plan_id is not None:
         return {**data, "amends_version": _agreement_version(session, plan_id)}
     return data
 
 
-OPEN_EFFECTS = {"note_agreement_version"}
+OPEN_EFFECTS = {Effect.note_agreement_version}

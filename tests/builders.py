@@ -2,7 +2,7 @@
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import func
@@ -10,8 +10,9 @@ from sqlmodel import Session, col, select
 
 from service.authz import Actor, load_actor
 from service.cases import apply_action, open_case
-from service.persistence.case_tables import BudgetChange, Case, CaseDeadline, CaseEvent, OutboxMessage
-from service.persistence.tables import ActivityArea, Board, BudgetLine, Meeting, Plan, User
+from service.persistence.case_tables import BudgetChange, Case, CaseDeadline, CaseDocument, CaseEvent, OutboxMessage
+from service.persistence.tables import ActivityArea, Board, BudgetLine, Meeting, Membership, Organisation, Plan, Seat, User
+from workflows.calendar import LOCAL
 
 NOW = datetime(2016, 4, 4, 10, 0, tzinfo=UTC)  # a Monday morning, between BB-D5's March and June meetings
 SECRETARIAT = "sara.bech"  # secretary of BB-D4 and BB-D5; any secretariat caseworker administers every case
@@ -19,9 +20,18 @@ SECRETARIAT = "sara.bech"  # secretary of BB-D4 and BB-D5; any secretariat casew
 Step = tuple[str, str, dict[str, Any] | None]  # (username, action, data)
 
 
-def actor(session: Session, username: str) -> Actor:
-    """The actor behind a demo user."""
-    return load_actor(session, session.exec(select(User).where(User.username == username)).one())
+def actor(session: Session, username: str, today: date | None = None) -> Actor:
+    """The actor behind a demo user, with the seats, designations and assignments valid on `today` (NOW's date)."""
+    return load_actor(session, user(session, username), today or day_of(NOW))
+
+
+def user(session: Session, username: str) -> User:
+    return session.exec(select(User).where(User.username == username)).one()
+
+
+def day_of(moment: datetime) -> date:
+    """The Copenhagen date of a moment: the day the register is read on."""
+    return moment.astimezone(LOCAL).date()
 
 
 def plan_id(session: Session, code: str) -> int:
@@ -47,6 +57,40 @@ def meeting_id(session: Session, board: str, after: datetime = NOW) -> int:
     return found
 
 
+def started_meeting_id(session: Session, board: str, before: datetime = NOW) -> int:
+    """The id of the board's last meeting that had started by `before` (where votes can have been cast)."""
+    found = session.exec(
+        select(Meeting.id)
+        .where(Meeting.board_id == board_id(session, board), col(Meeting.starts_at) <= before)
+        .order_by(col(Meeting.starts_at).desc())
+    ).first()
+    assert found is not None
+    return found
+
+
+def seat(
+    session: Session, username: str, board: str, org: str, kind: Seat = Seat.member, *, valid_from: date = date(2016, 1, 1),
+    valid_to: date | None = None,
+) -> Membership:
+    """Give a demo user a seat on a board representing an organisation (rolled back with the test)."""
+    organisation = session.exec(select(Organisation.id).where(Organisation.code == org)).one()
+    row = Membership(user_id=user(session, username).id, board_id=board_id(session, board), organisation_id=organisation,
+                     seat=kind, valid_from=valid_from, valid_to=valid_to)  # fmt: skip
+    session.add(row)
+    session.flush()
+    return row
+
+
+def attach(session: Session, case: Case, by: str = "sara.bech", filename: str = "brev.pdf") -> int:
+    """Attach a document (an organisation's letter) to the case; its id, for data.document_id."""
+    row = CaseDocument(case_id=case_id(case), uploaded_by_id=user(session, by).id, at=NOW, filename=filename,
+                       content_type="application/pdf", size_bytes=1, sha256="0" * 64)  # fmt: skip
+    session.add(row)
+    session.flush()
+    assert row.id is not None
+    return row.id
+
+
 def open_(
     session: Session,
     case_type: str,
@@ -61,7 +105,7 @@ def open_(
     """Open a case through the service, for a plan (by code) or a board (by code)."""
     return open_case(
         session,
-        actor=actor(session, by),
+        actor=actor(session, by, day_of(now)),
         case_type=case_type,
         title=title,
         plan_id=plan_id(session, plan) if plan else None,
@@ -72,15 +116,16 @@ def open_(
 
 
 def step(session: Session, case: Case, username: str, action: str, data: dict[str, Any] | None = None, **kw: Any) -> Case:
-    """Take one action at the case's current version."""
+    """Take one action at the case's current version, on the register as it stands on that day."""
+    now = kw.pop("now", NOW)
     return apply_action(
         session,
-        actor=actor(session, username),
+        actor=actor(session, username, day_of(now)),
         case_id=case_id(case),
         action=action,
         expected_version=case.version,
         data=data,
-        now=kw.pop("now", NOW),
+        now=now,
         **kw,
     )
 
@@ -88,7 +133,7 @@ def step(session: Session, case: Case, username: str, action: str, data: dict[st
 def play(session: Session, case: Case, steps: Iterable[Step], *, now: datetime = NOW) -> Case:
     """Play steps one after another; every one must be accepted."""
     for username, action, data in steps:
-        case = step(session, case, username, action, resolve(session, data), now=now)
+        case = step(session, case, username, action, resolve(session, data, case), now=now)
     return case
 
 
@@ -114,16 +159,33 @@ def reach(session: Session, case_type: str, given: Given) -> Case:
 
 @dataclass(frozen=True)
 class MeetingOf:
-    """A placeholder in step data for the id of a board's next meeting, looked up when the step is played."""
+    """A placeholder in step data for the id of a board's next meeting (or, `started`, its last one before NOW),
+    looked up when the step is played."""
 
     board: str
+    started: bool = False
+
+    def id(self, session: Session) -> int:
+        return started_meeting_id(session, self.board) if self.started else meeting_id(session, self.board)
 
 
-def resolve(session: Session, data: dict[str, Any] | None) -> dict[str, Any] | None:
-    """Step data with its placeholders replaced by ids from the demo register."""
+@dataclass(frozen=True)
+class Letter:
+    """A placeholder in step data for a document attached to the case when the step is played (a written vote)."""
+
+    def id(self, session: Session, case: Case | None) -> int:
+        assert case is not None, "a letter needs the case it is attached to"
+        return attach(session, case)
+
+
+def resolve(session: Session, data: dict[str, Any] | None, case: Case | None = None) -> dict[str, Any] | None:
+    """Step data with its placeholders replaced by ids from the demo register (and documents of the case)."""
     if data is None:
         return None
-    return {k: meeting_id(session, v.board) if isinstance(v, MeetingOf) else v for k, v in data.items()}
+    return {
+        k: v.id(session) if isinstance(v, MeetingOf) else v.id(session, case) if isinstance(v, Letter) else v
+        for k, v in data.items()
+    }
 
 
 def reload(session: Session, case: Case) -> Case:

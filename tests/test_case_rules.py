@@ -1,10 +1,13 @@
 """The governance rules of domain.md §3–4 as one table per case type: (given, action, actor, data) → state | refusal.
 
 Each row opens a case, drives it through the real engine to the named situation, then takes one step. An
-accepted step must write exactly one history event; a refused one must leave no trace at all.
+accepted step must write exactly one history event (recording whom it was done for); a refused one must leave
+no trace at all. Acting for a housing organisation comes from the register only (§3.1): a designation (the demo's
+`role: housing_officer`) or a seat on the central or a district board representing it, never employment.
 """
 
 from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -13,19 +16,26 @@ from sqlmodel import Session, select
 
 from service.errors import Conflict, Invalid, ServiceError
 from service.persistence.case_tables import Case
-from service.persistence.tables import User
+from service.persistence.tables import Membership, Organisation, Seat, User
 from tests.builders import (
     NOW,
     Given,
+    Letter,
     MeetingOf,
     Step,
+    actor,
+    board_id,
+    case_id,
     events,
+    meeting_id,
     move,
     open_,
     reach,
     resolve,
+    seat,
     step,
     trace,
+    user,
 )
 from tests.builders import SECRETARIAT as S
 
@@ -36,6 +46,13 @@ VOTER = {"FSB": "eva.holm", "AAB": "bo.iversen", "KK": "henrik.bay"}  # their se
 NOT_A_PARTY = "niels.ravn"  # sits on BB-D5 for SAB, which is not a party of HP-10
 OTHER_LEADER = "noah.skov"  # 3B, project leader of HP-01 and HP-11
 RESIDENT = "hassan.omar"  # resident in HP-10's local group
+FSB_EMPLOYEE = "emil.bruun"  # employed by FSB, no designation: leads HP-09 and HP-04, nothing on HP-10
+# HP-09 "Tingbjerg/Utterslevhuse": parties FSB and SAB; SAB is run by the administrator KAB, decided by BB-D5.
+SAB_MEMBER = "niels.ravn"  # employed by KAB, sits on BB-D5 for SAB
+SAB_AKB_CENTRAL = "sofie.brandt"  # employed by KAB, sits on the central board for SAB and AKB
+KAB_EMPLOYEE = "viktor.hauge"  # employed by KAB (SAB's and AKB's administrator), no designation, leads HP-06/HP-12
+AKB_MEMBER = "per.winther"  # employed by KAB, sits on BB-D2 and BB-D4 for AKB only
+STARTED = MeetingOf("BB-D5", started=True)  # BB-D5's meeting of 16 March 2016, before NOW: votes may come from it
 
 WITHIN = {"kind": "economic", "change_description": "Flyt midler i UB fra 2017 til 2016",
           "budget_moves": [move("UB 2017 LBF", "UB 2016 LBF", 150_000)]}  # fmt: skip
@@ -79,7 +96,7 @@ def check(session: Session, given: Given, case_type: str, rule: Rule) -> None:
     case = reach(session, case_type, given)
     assert case.id is not None
     before = trace(session, case.id)
-    data = resolve(session, rule.data)
+    data = resolve(session, rule.data, case)
     if isinstance(rule.expect, str):
         step(session, case, rule.by, rule.action, data)
         after = trace(session, case.id)
@@ -90,6 +107,12 @@ def check(session: Session, given: Given, case_type: str, rule: Rule) -> None:
         assert (last.action, last.from_state, last.to_state, last.seq, last.actor_id) == (
             rule.action, before.state, rule.expect, after.version, user_id,
         )  # fmt: skip
+        if data and "organisation" in data:  # done for the organisation named, recorded by the actor, with its source
+            org = session.exec(select(Organisation.id).where(Organisation.code == data["organisation"])).one()
+            assert last.acting_for_id == org
+            assert {k: last.data.get(k) for k in ("meeting_id", "document_id") if k in data} == {
+                k: data[k] for k in ("meeting_id", "document_id") if k in data
+            }
         return
     with pytest.raises(ServiceError) as refused:
         step(session, case, rule.by, rule.action, data)
@@ -117,10 +140,21 @@ OPENING = [
     Opening("change_request", FSB_OFFICER, CONTENT, "draft"),
     Opening("change_request", AAB_OFFICER, CONTENT, "draft"),
     Opening("change_request", "camilla.juhl", CONTENT, "draft"),
-    Opening("change_request", "emil.bruun", CONTENT, "draft", plan="HP-09"),
-    # She leads HP-10, not HP-09, but she works for FSB, a party to HP-09: employment alone lets her act for
-    # FSB (domain.md §3, "derived from: works for a housing org"), as the role matrix reads it too.
-    Opening("change_request", LEADER, CONTENT, "draft", plan="HP-09"),
+    Opening("change_request", FSB_EMPLOYEE, CONTENT, "draft", plan="HP-09"),  # as HP-09's project leader
+    # Issue 7 point 1: she leads HP-10, not HP-09; working for FSB (a party to HP-09) no longer lets her act for
+    # it, nor does her seat in HP-10's local group (§3.1 "a project leader acts for the plans they are assigned to").
+    Opening("change_request", LEADER, CONTENT, 403, plan="HP-09"),
+    Opening("change_request", FSB_EMPLOYEE, CONTENT, 403),  # an FSB employee without a designation, on HP-10
+    Opening("change_request", FSB_OFFICER, CONTENT, "draft", plan="HP-09"),  # designated for FSB: every FSB plan
+    Opening("change_request", AAB_OFFICER, CONTENT, 403, plan="HP-09"),  # AAB is no party to HP-09
+    # a party run by an administrator: the administrator's staff act for it only when designated or seated for it
+    Opening("change_request", SAB_MEMBER, CONTENT, "draft", plan="HP-09"),
+    Opening("change_request", SAB_AKB_CENTRAL, CONTENT, "draft", plan="HP-09"),
+    Opening("change_request", SAB_AKB_CENTRAL, CONTENT, "draft", plan="HP-06"),  # HP-06: AKB only
+    Opening("change_request", KAB_EMPLOYEE, CONTENT, 403, plan="HP-09"),
+    Opening("change_request", KAB_EMPLOYEE, CONTENT, "draft", plan="HP-06"),  # as HP-06's project leader
+    Opening("change_request", AKB_MEMBER, CONTENT, 403, plan="HP-09"),  # seated for AKB, not for SAB
+    Opening("change_request", AKB_MEMBER, CONTENT, "draft", plan="HP-12"),  # HP-12: AKB
     Opening("change_request", OTHER_LEADER, CONTENT, 403),
     Opening("change_request", NOT_A_PARTY, CONTENT, 403),
     Opening("change_request", "henrik.bay", CONTENT, 403),
@@ -141,6 +175,10 @@ OPENING = [
     Opening("lbf_submission", S, {"report": "evaluation", "period": "2016"}, 422, field="data.due_date"),
     Opening("competence_transfer", FSB_OFFICER, {}, "requested"),
     Opening("competence_transfer", NOT_A_PARTY, {}, 403),
+    Opening("competence_transfer", FSB_EMPLOYEE, {}, 403),
+    Opening("competence_transfer", SAB_MEMBER, {}, "requested", plan="HP-09"),
+    Opening("competence_transfer", KAB_EMPLOYEE, {}, 403, plan="HP-09"),
+    Opening("competence_transfer", FSB_OFFICER, {"direction": "to_district"}, 409),  # HP-10 is decided in D5 already
 ]
 
 
@@ -178,7 +216,8 @@ CR_AWAITING_LBF = CR_BETWEEN_APPROVED.then((S, "send_to_lbf", None))
 CR_GIVEN = {
     "draft": CR_DRAFT,
     "draft, content": Given(data=CONTENT, by=LEADER),
-    "draft on HP-09": Given(data=CONTENT, by="emil.bruun", plan="HP-09"),  # emil.bruun leads HP-09
+    "draft on HP-09": Given(data=CONTENT, by=FSB_EMPLOYEE, plan="HP-09"),  # emil.bruun leads HP-09
+    "scheduled on HP-09": Given(((FSB_EMPLOYEE, "submit", None), *CR_SCHEDULED.steps[1:]), CONTENT, FSB_EMPLOYEE, "HP-09"),
     "draft, one-sided move": Given(data=ONE_SIDED, by=LEADER),
     "draft, one-sided move changing the total": Given(data=ONE_SIDED | {"changes_total": True}, by=LEADER),
     "draft, economic without moves": Given(data={"kind": "economic", "change_description": "Ny fordeling"}, by=LEADER),
@@ -220,8 +259,13 @@ CHANGE_REQUEST = [
     Rule("draft", "submit", AAB_OFFICER, None, "submitted"),
     Rule("draft", "submit", "camilla.juhl", None, "submitted"),
     Rule("draft", "submit", OTHER_LEADER, None, 403),
-    Rule("draft on HP-09", "submit", "emil.bruun", None, "submitted"),
-    Rule("draft on HP-09", "submit", LEADER, None, "submitted"),  # not as leader: as an FSB employee (party)
+    Rule("draft on HP-09", "submit", FSB_EMPLOYEE, None, "submitted"),
+    Rule("draft on HP-09", "submit", LEADER, None, 403),  # leads HP-10 only; employment by FSB gives nothing
+    Rule("draft on HP-09", "submit", FSB_OFFICER, None, "submitted"),
+    Rule("draft on HP-09", "submit", SAB_MEMBER, None, "submitted"),
+    Rule("draft on HP-09", "submit", SAB_AKB_CENTRAL, None, "submitted"),
+    Rule("draft on HP-09", "submit", KAB_EMPLOYEE, None, 403),
+    Rule("draft", "submit", FSB_EMPLOYEE, None, 403),
     Rule("draft", "submit", NOT_A_PARTY, None, 403),
     Rule("draft", "submit", "henrik.bay", None, 403),
     Rule("draft", "submit", RESIDENT, None, 403),
@@ -273,12 +317,26 @@ CHANGE_REQUEST = [
     # votes: only for a party organisation of the plan, by its member on the deciding board (or the secretariat)
     Rule("scheduled", "vote", "eva.holm", {"organisation": "FSB", "vote": "approve"}, "scheduled"),
     Rule("scheduled", "vote", "bo.iversen", {"organisation": "AAB", "vote": "reject"}, "scheduled"),
-    Rule("scheduled", "vote", S, {"organisation": "FSB", "vote": "approve"}, "scheduled"),
+    # the secretariat records a party's vote only with its source (§3.1): a started meeting, or a letter on the case
+    Rule("scheduled", "vote", S, {"organisation": "FSB", "vote": "approve"}, 403),
+    Rule("scheduled", "vote", S, {"organisation": "FSB", "vote": "approve", "meeting_id": STARTED}, "scheduled"),
+    Rule("scheduled", "vote", S, {"organisation": "AAB", "vote": "reject", "document_id": Letter()}, "scheduled"),
+    Rule("scheduled", "vote", S, {"organisation": "FSB", "vote": "approve", "meeting_id": MeetingOf("BB-D5")}, 403),
+    Rule("scheduled", "vote", S, {"organisation": "FSB", "vote": "approve", "meeting_id": MeetingOf("BB-D4", True)},
+         422, "data.meeting_id"),
+    Rule("scheduled", "vote", S, {"organisation": "FSB", "vote": "approve", "document_id": 999_999}, 422,
+         "data.document_id"),
+    Rule("scheduled", "vote", "eva.holm", {"organisation": "FSB", "vote": "approve", "meeting_id": STARTED},
+         "scheduled"),  # a member may name a source too; she needs none
     Rule("scheduled", "vote", "eva.holm", {"organisation": "AAB", "vote": "approve"}, 403),
     Rule("scheduled", "vote", NOT_A_PARTY, {"organisation": "SAB", "vote": "approve"}, 403),
     Rule("scheduled", "vote", "henrik.bay", {"organisation": "KK", "vote": "approve"}, 403),
     Rule("scheduled", "vote", "karen.lindholt", {"organisation": "FSB", "vote": "approve"}, 403),  # central board only
     Rule("scheduled", "vote", FSB_OFFICER, {"organisation": "FSB", "vote": "approve"}, 403),
+    Rule("scheduled", "vote", FSB_OFFICER, {"organisation": "FSB", "vote": "approve", "meeting_id": STARTED}, 403),
+    Rule("scheduled on HP-09", "vote", SAB_MEMBER, {"organisation": "SAB", "vote": "approve"}, "scheduled"),
+    Rule("scheduled on HP-09", "vote", SAB_AKB_CENTRAL, {"organisation": "SAB", "vote": "approve"}, 403),  # central
+    Rule("scheduled on HP-09", "vote", "bo.iversen", {"organisation": "AAB", "vote": "approve"}, 403),
     Rule("scheduled", "vote", S, {"organisation": "SAB", "vote": "approve"}, 403),
     Rule("scheduled", "vote", "eva.holm", {"organisation": "FSB", "vote": "maybe"}, 422, "data.vote"),
     Rule("scheduled", "give_statement", "henrik.bay", {"text": "Kommunen støtter"}, "scheduled"),
@@ -348,9 +406,13 @@ SA_GIVEN = {
     "scheduled, housing parties approved": SA_SCHEDULED.then(*votes(FSB="approve", AAB="approve")),
     "scheduled, all three approved": SA_SCHEDULED.then(*votes(FSB="approve", AAB="approve", KK="approve")),
     "scheduled, KK rejected": SA_SCHEDULED.then(*votes(FSB="approve", AAB="approve", KK="reject")),
+    "scheduled, KK abstained": SA_SCHEDULED.then(*votes(FSB="approve", AAB="approve", KK="abstain")),
+    "returned": SA_SCHEDULED.then((S, "send_back", None)),
     "approved": SA_APPROVED,
     "central_board_informed": SA_INFORMED,
     "awaiting_lbf": SA_LBF,
+    "lbf_queried": SA_LBF.then((S, "record_lbf_query", {})),
+    "lbf_rejected": SA_LBF.then((S, "record_lbf_rejection", {})),
     "lbf_approved": SA_LBF.then((S, "record_lbf_approval", {})),
 }
 
@@ -365,11 +427,38 @@ STRATEGIC_AGREEMENT_CHANGE = [
     Rule("scheduled", "vote", "eva.holm", {"organisation": "KK", "vote": "approve"}, 403),
     Rule("scheduled", "vote", "mads.overgaard", {"organisation": "KK", "vote": "approve"}, 403),  # TMF, central only
     Rule("scheduled", "vote", NOT_A_PARTY, {"organisation": "SAB", "vote": "approve"}, 403),
-    Rule("scheduled", "vote", S, {"organisation": "KK", "vote": "approve"}, "scheduled"),
+    Rule("scheduled", "vote", S, {"organisation": "KK", "vote": "approve"}, 403),  # the City's vote needs its source
+    Rule("scheduled", "vote", S, {"organisation": "KK", "vote": "approve", "meeting_id": STARTED}, "scheduled"),
+    Rule("scheduled", "vote", S, {"organisation": "AAB", "vote": "approve", "document_id": Letter()}, "scheduled"),
     Rule("scheduled, housing parties approved", "approve", S, None, 409),
     Rule("scheduled, all three approved", "approve", S, None, "approved"),
     Rule("scheduled, KK rejected", "approve", S, None, 409),
     Rule("scheduled, KK rejected", "reject", S, None, "rejected"),
+    Rule("scheduled, KK abstained", "approve", S, None, 409),  # the City's veto: an abstention blocks it
+    Rule("scheduled, KK abstained", "reject", S, None, "rejected"),
+    # the ways back: send back and revise, postpone, withdraw before the decision; LBF's rejection and query
+    Rule("scheduled", "send_back", S, None, "returned"),
+    Rule("scheduled", "send_back", "eva.holm", None, 403),
+    Rule("scheduled", "postpone", S, None, "ready_for_decision"),
+    Rule("scheduled", "withdraw", LEADER, None, "withdrawn"),
+    Rule("scheduled", "withdraw", FSB_EMPLOYEE, None, 403),
+    Rule("returned", "revise", LEADER, None, "draft"),
+    Rule("returned", "revise", FSB_OFFICER, None, "draft"),
+    Rule("returned", "revise", "henrik.bay", None, 403),
+    Rule("returned", "withdraw", AAB_OFFICER, None, "withdrawn"),
+    Rule("returned", "approve", S, None, 409),
+    Rule("draft", "withdraw", LEADER, None, "withdrawn"),
+    Rule("screening", "withdraw", S, None, "withdrawn"),
+    Rule("awaiting_lbf", "record_lbf_rejection", S, {"lbf_reference": "J.nr. 9"}, "lbf_rejected"),
+    Rule("awaiting_lbf", "record_lbf_query", S, {}, "lbf_queried"),
+    Rule("awaiting_lbf", "record_lbf_query", LEADER, {}, 403),
+    Rule("awaiting_lbf", "withdraw", LEADER, None, 409),
+    Rule("lbf_queried", "answer_lbf_query", LEADER, {"text": "Se bilag"}, "awaiting_lbf"),
+    Rule("lbf_queried", "answer_lbf_query", FSB_OFFICER, {"text": "Se bilag"}, "awaiting_lbf"),
+    Rule("lbf_queried", "answer_lbf_query", OTHER_LEADER, {"text": "Se bilag"}, 403),
+    Rule("lbf_queried", "put_in_force", S, None, 409),
+    Rule("lbf_rejected", "put_in_force", S, None, 409),
+    Rule("lbf_rejected", "revise", LEADER, None, 409),
     Rule("approved", "send_to_lbf", S, None, 409),
     Rule("approved", "inform_central_board", S, None, "central_board_informed"),
     Rule("approved", "inform_central_board", "eva.holm", None, 403),
@@ -394,10 +483,12 @@ CH_SCHEDULED = CH_DRAFT.then((S, "submit_to_central_board", None), (S, "schedule
 CH_SENT = CH_SCHEDULED.then((S, "approve", None), (S, "send_to_lbf", None))
 CH_GIVEN = {
     "draft": CH_DRAFT,
+    "district_board_consulted": CH_DRAFT.then((S, "consult_district_board", None)),
     "submitted_to_central_board": CH_DRAFT.then((S, "submit_to_central_board", None)),
     "scheduled": CH_SCHEDULED,
     "central_approved": CH_SCHEDULED.then((S, "approve", None)),
     "sent_to_lbf": CH_SENT,
+    "returned": CH_SCHEDULED.then((S, "send_back", None)),
     "lbf_returned": CH_SENT.then((S, "record_lbf_rejection", {})),
     "lbf_approved": CH_SENT.then((S, "record_lbf_approval", {})),
     "in_force": CH_SENT.then((S, "record_lbf_approval", {}), (S, "put_in_force", None)),
@@ -425,6 +516,18 @@ CHARTER = [
     Rule("sent_to_lbf", "record_lbf_rejection", S, {}, "lbf_returned"),
     Rule("sent_to_lbf", "record_lbf_query", S, {}, 409),  # a charter has no LBF query step
     Rule("lbf_returned", "revise", S, None, "draft"),
+    # the ways back: sent back by the central board, or returned by LBF; revised, or withdrawn
+    Rule("returned", "revise", S, None, "draft"),
+    Rule("returned", "revise", "eva.holm", None, 403),
+    Rule("returned", "withdraw", S, None, "withdrawn"),
+    Rule("returned", "approve", S, None, 409),
+    Rule("lbf_returned", "withdraw", S, None, "withdrawn"),
+    Rule("lbf_returned", "withdraw", "karen.lindholt", None, 403),
+    Rule("lbf_returned", "put_in_force", S, None, 409),
+    Rule("submitted_to_central_board", "withdraw", S, None, "withdrawn"),
+    Rule("district_board_consulted", "submit_to_central_board", S, None, "submitted_to_central_board"),
+    Rule("sent_to_lbf", "withdraw", S, None, 409),
+    Rule("sent_to_lbf", "record_lbf_rejection", "karen.lindholt", {}, 403),
     Rule("lbf_approved", "put_in_force", S, None, "in_force"),
     Rule("in_force", "withdraw", S, None, 409),
     Rule("in_force", "edit", S, {"summary": "Ny"}, 409),
@@ -503,7 +606,12 @@ COMPETENCE_TRANSFER = [
     Rule("requested", "consent", AAB_OFFICER, {"organisation": "AAB"}, "requested"),
     Rule("requested", "consent", NOT_A_PARTY, {"organisation": "SAB"}, 403),
     Rule("requested", "consent", "henrik.bay", {"organisation": "KK"}, 403),
-    Rule("requested", "consent", S, {"organisation": "AAB"}, "requested"),
+    Rule("requested", "consent", S, {"organisation": "AAB"}, 403),  # the secretariat records a consent with its source
+    Rule("requested", "consent", S, {"organisation": "AAB", "document_id": Letter()}, "requested"),
+    Rule("requested", "consent", S, {"organisation": "AAB", "meeting_id": MeetingOf("CENTRAL")}, 403),  # not yet met
+    Rule("requested", "refuse", S, {"organisation": "AAB"}, 403),
+    Rule("requested", "refuse", S, {"organisation": "AAB", "document_id": Letter()}, "refused"),
+    Rule("requested", "consent", FSB_EMPLOYEE, {"organisation": "FSB"}, 403),
     Rule("requested", "consent", FSB_OFFICER, {}, 422, "data.organisation"),
     Rule("requested", "confirm_consents", S, None, 409),
     Rule("requested, FSB consented", "confirm_consents", S, None, 409),
@@ -528,3 +636,83 @@ COMPETENCE_TRANSFER = [
 @pytest.mark.parametrize(("case_type", "rule"), rows("competence_transfer", COMPETENCE_TRANSFER))
 def test_competence_transfer(session: Session, case_type: str, rule: Rule) -> None:
     check(session, CT_GIVEN[rule.given], case_type, rule)
+
+
+# -- seats on the day: only a current seat on the deciding board votes (§3, §3.1) ---------------------------------
+
+TODAY = NOW.date()
+
+
+@pytest.mark.parametrize(
+    ("kind", "valid_from", "valid_to", "expect"),
+    [
+        pytest.param(Seat.member, date(2016, 1, 1), None, "scheduled", id="a current seat votes"),
+        pytest.param(Seat.chair, date(2016, 1, 1), TODAY, "scheduled", id="on the seat's last day"),
+        pytest.param(Seat.member, TODAY, None, "scheduled", id="on the seat's first day"),
+        pytest.param(Seat.member, date(2016, 1, 1), TODAY - timedelta(days=1), 403, id="an expired seat gives no vote"),
+        pytest.param(Seat.member, TODAY + timedelta(days=1), None, 403, id="a seat not yet begun gives no vote"),
+        pytest.param(
+            Seat.attending, date(2016, 1, 1), None, 403, id="an attending seat gives no vote",
+            marks=pytest.mark.xfail(strict=True, reason="engine: authz.load_actor counts attending seats as votes"),
+        ),
+    ],
+)  # fmt: skip
+def test_a_vote_needs_a_voting_seat_valid_on_the_day(
+    session: Session, kind: Seat, valid_from: date, valid_to: date | None, expect: str | int
+) -> None:
+    """FSB's officer holds no seat on BB-D5 (his vote is refused above); give him one and let him vote for FSB."""
+    seat(session, FSB_OFFICER, "BB-D5", "FSB", kind, valid_from=valid_from, valid_to=valid_to)
+    check(session, CR_GIVEN["scheduled"], "change_request",
+          Rule("scheduled", "vote", FSB_OFFICER, {"organisation": "FSB", "vote": "approve"}, expect))  # fmt: skip
+
+
+def test_a_member_whose_seat_ended_no_longer_votes_for_the_organisation(session: Session) -> None:
+    """eva.holm's own BB-D5 seat (FSB) ends the day before: her vote is refused, and she no longer acts for FSB."""
+    [membership] = session.exec(
+        select(Membership).where(
+            Membership.user_id == user(session, "eva.holm").id, Membership.board_id == board_id(session, "BB-D5")
+        )
+    ).all()
+    membership.valid_to = TODAY - timedelta(days=1)
+    session.add(membership)
+    session.flush()
+    check(session, CR_GIVEN["scheduled"], "change_request",
+          Rule("scheduled", "vote", "eva.holm", {"organisation": "FSB", "vote": "approve"}, 403))  # fmt: skip
+    assert "FSB" in actor(session, "eva.holm").acts_for  # still on BB-D1, BB-D2 and BB-D3 for FSB
+    assert "FSB" in actor(session, "eva.holm", TODAY - timedelta(days=2)).seats[board_id(session, "BB-D5")]
+
+
+# -- the agenda cut-off: ten Danish working days before the meeting, in Copenhagen time (§5) ------------------------
+
+# BB-D5 meets on Wednesday 15 June 2016; ten working days before it (5 June is a Sunday and Grundlovsdag) is
+# Wednesday 1 June. A case is ready "before the cut-off" when it is scheduled on that day at the latest.
+CUTOFF = [
+    pytest.param("2016-04-04 10:00", "scheduled", id="weeks before"),
+    pytest.param("2016-05-31 10:00", "scheduled", id="the day before the cut-off"),
+    pytest.param("2016-06-01 10:00", "scheduled", id="the cut-off day itself"),
+    pytest.param("2016-06-01 21:59", "scheduled", id="23:59 in Copenhagen on the cut-off day"),
+    pytest.param("2016-06-01 22:00", 422, id="midnight in Copenhagen: the agenda has closed"),
+    pytest.param("2016-06-02 08:00", 422, id="the day after the cut-off"),
+    pytest.param("2016-06-15 08:00", 422, id="the meeting day"),
+]
+
+
+@pytest.mark.parametrize(("at", "expect"), CUTOFF)
+def test_a_case_reaches_a_meetings_agenda_only_until_its_cut_off(session: Session, at: str, expect: str | int) -> None:
+    when = datetime.fromisoformat(at).replace(tzinfo=UTC)
+    case = reach(session, "change_request", CR_READY)
+    june = meeting_id(session, "BB-D5")  # the first meeting after NOW
+    assert when.date() >= NOW.date() and june == meeting_id(session, "BB-D5", after=when - timedelta(days=30))
+    before = trace(session, case_id(case))
+    if isinstance(expect, str):
+        assert step(session, case, S, "schedule", {"meeting_id": june}, now=when).state == expect
+        assert events(session, case_id(case))[-1].data["meeting_id"] == june
+        return
+    with pytest.raises(Invalid) as refused:
+        step(session, case, S, "schedule", {"meeting_id": june}, now=when)
+    assert refused.value.status == expect
+    assert "data.meeting_id" in [e["field"] for e in refused.value.extra["errors"]]
+    assert "2016-06-01" in refused.value.detail  # it says when the agenda closed
+    assert trace(session, case_id(case)) == before
+    # a written procedure has no agenda, so no cut-off
+    assert step(session, case, S, "schedule", {"written_procedure": True}, now=when).state == "scheduled"

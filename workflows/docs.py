@@ -29,9 +29,13 @@ def mermaid(workflow: Workflow) -> str:
 
 def dot(workflow: Workflow, current: str | None = None) -> str:
     """The state diagram in Graphviz DOT, Danish state names, the current state (if any) highlighted."""
-    lines = [f'digraph "{workflow.key}" {{', '  rankdir=LR; node [shape=box, style="rounded,filled", fillcolor=white,'
-             ' fontname="DejaVu Sans", fontsize=10]; edge [fontname="DejaVu Sans", fontsize=9];',
-             '  start [shape=point, width=0.15];', f"  start -> {workflow.initial};"]  # fmt: skip
+    lines = [
+        f'digraph "{workflow.key}" {{',
+        '  rankdir=LR; node [shape=box, style="rounded,filled", fillcolor=white,'
+        ' fontname="DejaVu Sans", fontsize=10]; edge [fontname="DejaVu Sans", fontsize=9];',
+        "  start [shape=point, width=0.15];",
+        f"  start -> {workflow.initial};",
+    ]
     for state in workflow.states:
         fill = "#cfe3f1" if state.name == current else ("#eceff1" if state.final else "white")
         lines.append(f'  {state.name} [label="{state.da}", fillcolor="{fill}"{", peripheries=2" if state.final else ""}];')
@@ -60,11 +64,14 @@ def state_table(workflow: Workflow) -> str:
     rows = ["| State | Dansk | Waiting for | Deadline |", "|---|---|---|---|"]
     for s in workflow.states:
         deadlines = [
-            f"{d.name}: {d.working_days} working days" if d.working_days is not None
-            else f"{d.name}: {d.calendar_days} days" if d.calendar_days is not None
+            f"{d.name}: {d.working_days} working days"
+            if d.working_days is not None
+            else f"{d.name}: {d.calendar_days} days"
+            if d.calendar_days is not None
             else f"{d.name}: data.{d.due_from_data}"
-            for d in workflow.deadlines if d.starts_in == s.name
-        ]  # fmt: skip
+            for d in workflow.deadlines
+            if d.starts_in == s.name
+        ]
         rows.append(
             f"| `{s.name}`{' (final)' if s.final else ''} | {s.da} | {s.wait.value} | {'; '.join(deadlines) or '–'} |"
         )
@@ -92,11 +99,18 @@ def section() -> str:
     for workflow in WORKFLOWS.values():
         creators = _who(workflow.creators)
         parts += [
-            f"### `{workflow.key}` — {workflow.da}", "",
-            f"Concerns a {workflow.subject}; opened by {creators}; starts in `{workflow.initial}`.", "",
-            "```mermaid", mermaid(workflow).rstrip(), "```", "",
-            rules(workflow), state_table(workflow), action_table(workflow),
-        ]  # fmt: skip
+            f"### `{workflow.key}` — {workflow.da}",
+            "",
+            f"Concerns a {workflow.subject}; opened by {creators}; starts in `{workflow.initial}`.",
+            "",
+            "```mermaid",
+            mermaid(workflow).rstrip(),
+            "```",
+            "",
+            rules(workflow),
+            state_table(workflow),
+            action_table(workflow),
+        ]
     parts.append(END)
     return "\n".join(parts)
 

@@ -5,6 +5,7 @@ from importlib import import_module
 from pkgutil import iter_modules
 
 from workflows import case_types
+from workflows.labels import unlabelled
 from workflows.spec import Workflow
 
 
@@ -50,6 +51,7 @@ def validate(workflow: Workflow) -> None:
             problems.append(f"deadline {deadline.name!r} must run during known states, starting in one of them")
         if [deadline.working_days, deadline.calendar_days, deadline.due_from_data].count(None) != 2:
             problems.append(f"deadline {deadline.name!r} needs exactly one of working_days, calendar_days, due_from_data")
+    problems += _declared_properties(workflow, names)
     for listed, what in ((workflow.decided_in, "decided_in"), (workflow.budget_committed_in, "budget_committed_in")):
         problems += [f"{what} names unknown state {s!r}" for s in listed if s not in names]
     if workflow.final_report_when and workflow.final_report_when[1] not in names:
@@ -60,6 +62,24 @@ def validate(workflow: Workflow) -> None:
             problems.append(f"action {action.name!r} acts for an organisation but its input names no organisation or source")
     if problems:
         raise WorkflowError(f"case type {workflow.key!r}: " + "; ".join(problems))
+
+
+def _declared_properties(workflow: Workflow, names: list[str]) -> list[str]:
+    """Labels in both languages, and the states and actions that declared properties name."""
+    problems = [f"deadline {d.name!r} needs labels da and en" for d in workflow.deadlines if not (d.da and d.en)]
+    schemas = {workflow.data_schema, *(a.requires for a in workflow.actions)} - {None}
+    for schema in schemas:
+        assert schema is not None
+        problems += [f"{schema.__name__}.{field} needs labels da and en" for field in unlabelled(schema)]
+    for state in (workflow.on_agenda, *workflow.local_group_sees):
+        if state is not None and state not in names:
+            problems.append(f"a declared property names unknown state {state!r}")
+    for action in workflow.actions:
+        if action.collects and (action.dest is not None or not action.on_behalf):
+            problems.append(f"action {action.name!r} collects a {action.collects} but changes state or is not on behalf")
+        if action.postpones and workflow.on_agenda not in action.source:
+            problems.append(f"action {action.name!r} postpones but does not start on the agenda")
+    return problems
 
 
 def discover() -> dict[str, Workflow]:

@@ -1,13 +1,24 @@
 """Shapes of case data and action input shared by several case types (validated before any guard runs)."""
 
 from datetime import date
-from typing import Literal, Self
+from typing import Any, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, PositiveInt, model_validator
+from pydantic import BaseModel, ConfigDict, PositiveInt, model_validator
+
+from workflows.labels import labelled
 
 MAX_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL
-AreaCode = Field(default=None, pattern=r"^[A-Z]{2}$", description="An activity area code, e.g. UB")
 Funder = Literal["LBF", "KK", "HOUSING"]
+FUNDERS = {
+    "LBF": ("LBF", "LBF"),
+    "KK": ("Københavns Kommune", "City of Copenhagen"),
+    "HOUSING": ("Boligorganisationerne", "Housing organisations"),
+}
+VOTES = {"approve": ("For", "Approve"), "reject": ("Imod", "Reject"), "abstain": ("Undlader", "Abstain")}
+
+
+def area(da: str, en: str) -> Any:
+    return labelled(da, en, default=None, pattern=r"^[A-Z]{2}$", description="An activity area code, e.g. UB")
 
 
 class Strict(BaseModel):
@@ -17,13 +28,13 @@ class Strict(BaseModel):
 class BudgetMove(Strict):
     """Move an amount from one budget line to another; a one-sided move changes the plan's total."""
 
-    from_area: str | None = AreaCode
-    from_year: int | None = Field(default=None, ge=2000, le=2100)
-    from_funder: Funder | None = None
-    to_area: str | None = AreaCode
-    to_year: int | None = Field(default=None, ge=2000, le=2100)
-    to_funder: Funder | None = None
-    amount_dkk: PositiveInt
+    from_area: str | None = area("Fra indsatsområde", "From activity area")
+    from_year: int | None = labelled("Fra år", "From year", default=None, ge=2000, le=2100)
+    from_funder: Funder | None = labelled("Fra finansieringskilde", "From funder", default=None, choices=FUNDERS)
+    to_area: str | None = area("Til indsatsområde", "To activity area")
+    to_year: int | None = labelled("Til år", "To year", default=None, ge=2000, le=2100)
+    to_funder: Funder | None = labelled("Til finansieringskilde", "To funder", default=None, choices=FUNDERS)
+    amount_dkk: PositiveInt = labelled("Beløb (kr.)", "Amount (DKK)")
 
     @model_validator(mode="after")
     def _sides_complete(self) -> Self:
@@ -43,8 +54,12 @@ class Comment(Strict):
 class Source(Strict):
     """Where an organisation's vote or consent recorded by the secretariat comes from (domain.md §3.1)."""
 
-    meeting_id: int | None = Field(default=None, ge=1, le=MAX_ID, description="The meeting where it was cast")
-    document_id: int | None = Field(default=None, ge=1, le=MAX_ID, description="The organisation's letter, attached")
+    meeting_id: int | None = labelled(
+        "Mødet, hvor den blev afgivet", "The meeting where it was cast", default=None, ge=1, le=MAX_ID
+    )
+    document_id: int | None = labelled(
+        "Organisationens brev (bilag)", "The organisation's letter (attachment)", default=None, ge=1, le=MAX_ID
+    )
 
     @model_validator(mode="after")
     def _one_source(self) -> Self:
@@ -54,17 +69,19 @@ class Source(Strict):
 
 
 class Vote(Source):
-    organisation: str = Field(max_length=20, description="Code of the organisation the vote is cast for, e.g. FSB")
-    vote: Literal["approve", "reject", "abstain"]
+    organisation: str = labelled(
+        "Organisation", "Organisation", max_length=20, description="Code of the organisation the vote is cast for, e.g. FSB"
+    )
+    vote: Literal["approve", "reject", "abstain"] = labelled("Stemme", "Vote", choices=VOTES)
 
 
 class Statement(Strict):
-    text: str = Field(min_length=1, max_length=10_000)
+    text: str = labelled("Tekst", "Text", min_length=1, max_length=10_000)
 
 
 class Schedule(Strict):
-    meeting_id: int | None = Field(default=None, ge=1, le=MAX_ID)
-    written_procedure: bool = False
+    meeting_id: int | None = labelled("Møde", "Meeting", default=None, ge=1, le=MAX_ID)
+    written_procedure: bool = labelled("Skriftlig behandling", "Written procedure", default=False)
 
     @model_validator(mode="after")
     def _one_way(self) -> Self:
@@ -76,14 +93,16 @@ class Schedule(Strict):
 class Screening(Strict):
     """The secretariat's assessment; LBF approval follows the default policy and can only be added to."""
 
-    material: bool = False
-    lbf_approval_needed: bool | None = None
+    material: bool = labelled("Væsentlig indholdsændring", "Material content change", default=False)
+    lbf_approval_needed: bool | None = labelled("Kræver LBF's godkendelse", "Needs LBF approval", default=None)
 
 
 class LbfReply(Strict):
-    lbf_reference: str | None = Field(default=None, max_length=100)
-    received_on: date | None = None
+    lbf_reference: str | None = labelled("LBF's journalnr.", "LBF reference", default=None, max_length=100)
+    received_on: date | None = labelled("Modtaget", "Received on", default=None)
 
 
 class Organisation(Source):
-    organisation: str = Field(max_length=20, description="Code of the organisation you act for, e.g. FSB")
+    organisation: str = labelled(
+        "Organisation", "Organisation", max_length=20, description="Code of the organisation you act for, e.g. FSB"
+    )

@@ -29,11 +29,15 @@ class Role(StrEnum):
 RECORDERS = frozenset({Role.secretariat})
 
 ROLE_DA = {
-    Role.secretariat: "sekretariatet", Role.project_leader: "projektlederen", Role.party_org: "en part i bevillingen",
-    Role.deciding_party_member: "et medlem for en part", Role.city_member: "et kommunalt medlem",
-    Role.central_member: "et medlem af Boligsocial Bestyrelse", Role.local_group_member: "et medlem af den lokale gruppe",
+    Role.secretariat: "sekretariatet",
+    Role.project_leader: "projektlederen",
+    Role.party_org: "en part i bevillingen",
+    Role.deciding_party_member: "et medlem for en part",
+    Role.city_member: "et kommunalt medlem",
+    Role.central_member: "et medlem af Boligsocial Bestyrelse",
+    Role.local_group_member: "et medlem af den lokale gruppe",
     Role.admin: "en administrator",
-}  # fmt: skip
+}
 
 
 class Wait(StrEnum):
@@ -67,6 +71,40 @@ class Decider(StrEnum):
 
     plan_board = "plan_board"
     central_board = "central_board"
+
+
+class Effect(StrEnum):
+    """What an accepted action (or an opening) does beyond the case row; the service implements each one."""
+
+    update_data = "update_data"  # the action's input replaces fields of the case's data (editing a draft)
+    screen = "screen"  # fix the deciding body and whether LBF must approve
+    check_budget_moves = "check_budget_moves"  # the moves are feasible and inside the grant (refuses otherwise)
+    note_lbf_approval = "note_lbf_approval"  # LBF's approval is recorded in the data (clears the LBF step)
+    information_item = "information_item"  # an information item for the central board's next meeting
+    apply_budget_moves = "apply_budget_moves"
+    new_agreement_version = "new_agreement_version"
+    new_charter_version = "new_charter_version"
+    transfer_competence = "transfer_competence"
+    note_agreement_version = "note_agreement_version"  # at opening: the agreement version a change amends
+
+
+class Audience(StrEnum):
+    """Who a notification goes to; resolved to people from the register when it is delivered."""
+
+    applicant = "applicant"  # whoever opened the case
+    parties = "parties"  # people designated for the plan's party organisations
+    secretariat = "secretariat"
+    local_group = "local_group"
+    deciding_board = "deciding_board"
+    central_board = "central_board"
+    project_leaders = "project_leaders"
+
+
+class Collect(StrEnum):
+    """What an action that keeps the state collects from an organisation in the current round."""
+
+    vote = "vote"
+    consent = "consent"
 
 
 class DeadlineKind(StrEnum):
@@ -129,6 +167,8 @@ class Deadline:
     calendar_days: int | None = None
     due_from_data: str | None = None  # a date field of the case's data, e.g. an LBF report's due date
     escalate_after_days: int | None = None
+    da: str = ""
+    en: str = ""
 
 
 @dataclass(frozen=True)
@@ -152,8 +192,10 @@ class Action:
     en: str
     guards: tuple[Guard, ...] = ()
     requires: type[BaseModel] | None = None  # the shape of the action's `data`
-    notifies: tuple[str, ...] = ()  # audiences, resolved to people when the outbox row is written
-    effects: tuple[str, ...] = ()  # named effects the service applies in the same transaction
+    notifies: tuple[Audience, ...] = ()  # resolved to people when the notification is delivered
+    effects: tuple[Effect, ...] = ()  # applied by the service in the same transaction
+    collects: Collect | None = None  # a vote or consent counted in the round (the state stays)
+    postpones: bool = False  # takes the case off a meeting's agenda, back to waiting for one
     # The organisation's own act (a vote, a consent, an approval): recorded by the secretariat only with a source.
     on_behalf: bool = False
     abandons: bool = False  # the case is dropped here: open deadlines end as cancelled, not met
@@ -176,12 +218,14 @@ class Workflow:
     lbf: LbfPolicy = LbfPolicy.never
     grant_window: GrantWindow = GrantWindow.any_time
     open_guards: tuple[Guard, ...] = ()  # checked when a case is opened, on the facts of its plan
-    open_effects: tuple[str, ...] = ()  # named effects that shape the case's data when it is opened
+    open_effects: tuple[Effect, ...] = ()  # effects that shape the case's data when it is opened
     city_veto: bool = False  # the City (KK) votes too and must approve (§3.1)
     # States where an approved economic change's moves are promised but not yet applied to the budget.
     budget_committed_in: tuple[str, ...] = ()
     # (data flag, state): a case of this type with the flag set that reached the state is the plan's final report.
     final_report_when: tuple[str, str] | None = None
+    on_agenda: str | None = None  # the state of a case on a meeting's agenda (or in written procedure)
+    local_group_sees: tuple[str, ...] = ()  # states in which the plan's local group may see the case
 
     def state(self, name: str) -> State:
         return next(s for s in self.states if s.name == name)
@@ -194,7 +238,7 @@ class Workflow:
 
     def collects_in(self, state: str) -> bool:
         """True where organisations vote or consent: entering such a state starts a new round."""
-        return any(a.on_behalf and a.dest is None for a in self.actions_from(state))
+        return any(a.collects for a in self.actions_from(state))
 
     @property
     def final_states(self) -> frozenset[str]:

@@ -2,6 +2,9 @@
 
 from fastapi import Request
 
+from workflows.labels import DERIVED_FIELDS, choice_labels, field_labels
+from workflows.registry import WORKFLOWS
+
 LANGUAGES = ("da", "en")
 
 TEXTS: dict[str, dict[str, str]] = {
@@ -57,10 +60,6 @@ TEXTS: dict[str, dict[str, str]] = {
     "no": {"da": "Nej", "en": "No"},
     "by_default": {"da": "Efter standardreglen", "en": "By the default rule"},
     "case_count": {"da": "sager", "en": "cases"},
-    "deadline.screening": {"da": "Screening", "en": "Screening"},
-    "deadline.consultation": {"da": "Høringsfrist", "en": "Consultation"},
-    "deadline.lbf_reply": {"da": "Svar fra LBF", "en": "LBF's reply"},
-    "deadline.report_due": {"da": "Indberetningsfrist", "en": "Report due"},
     "deadline_status.open": {"da": "Åben", "en": "Open"},
     "deadline_status.met": {"da": "Overholdt", "en": "Met"},
     "deadline_status.cancelled": {"da": "Annulleret", "en": "Cancelled"},
@@ -113,47 +112,11 @@ TEXTS: dict[str, dict[str, str]] = {
 }
 
 
-FIELDS: dict[str, dict[str, str]] = {
-    "kind": {"da": "Art", "en": "Kind"},
-    "change_description": {"da": "Beskrivelse af ændringen", "en": "Description of the change"},
-    "budget_moves": {"da": "Budgetflytninger", "en": "Budget moves"},
-    "changes_total": {"da": "Ændrer totalen", "en": "Changes the total"},
-    "material": {"da": "Væsentlig indholdsændring", "en": "Material content change"},
-    "lbf_approval_needed": {"da": "Kræver LBF's godkendelse", "en": "Needs LBF approval"},
-    "meeting_id": {"da": "Møde (id)", "en": "Meeting (id)"},
-    "written_procedure": {"da": "Skriftlig behandling", "en": "Written procedure"},
-    "organisation": {"da": "Organisation", "en": "Organisation"},
-    "vote": {"da": "Stemme", "en": "Vote"},
-    "text": {"da": "Tekst", "en": "Text"},
-    "lbf_reference": {"da": "LBF's journalnr.", "en": "LBF reference"},
-    "received_on": {"da": "Modtaget", "en": "Received on"},
-    "agreement_summary": {"da": "Aftalens tekst efter ændringen", "en": "The agreement as changed"},
-    "decision_rule": {"da": "Beslutningsregel", "en": "Decision rule"},
-    "summary": {"da": "Resumé", "en": "Summary"},
-    "report": {"da": "Indberetning", "en": "Report"},
-    "period": {"da": "Periode", "en": "Period"},
-    "due_date": {"da": "Frist", "en": "Due date"},
-    "direction": {"da": "Retning", "en": "Direction"},
-    "central_board_meeting_id": {"da": "Møde i Boligsocial Bestyrelse (id)", "en": "Central-board meeting (id)"},
-}
-CHOICES: dict[str, dict[str, str]] = {
-    "content": {"da": "Indhold", "en": "Content"},
-    "economic": {"da": "Økonomi", "en": "Economic"},
-    "content_and_economic": {"da": "Indhold og økonomi", "en": "Content and economic"},
-    "approve": {"da": "For", "en": "Approve"},
-    "reject": {"da": "Imod", "en": "Reject"},
-    "abstain": {"da": "Undlader", "en": "Abstain"},
-    "unanimity": {"da": "Enstemmighed", "en": "Unanimity"},
-    "majority": {"da": "Flertal", "en": "Majority"},
-    "to_central": {"da": "Til Boligsocial Bestyrelse", "en": "To the central board"},
-    "to_district": {"da": "Tilbage til bydelsbestyrelsen", "en": "Back to the district board"},
-    "regulation_account": {"da": "Reguleringskontoopgørelse", "en": "Regulation account"},
-    "goal_attainment": {"da": "Målopfyldelsesskema", "en": "Goal attainment"},
-    "milestone_plan": {"da": "Milepælsplan", "en": "Milestone plan"},
-    "status_report": {"da": "Statusrapport", "en": "Status report"},
-    "evaluation": {"da": "Evaluering", "en": "Evaluation"},
-    "other": {"da": "Andet", "en": "Other"},
-}
+# Labels of data fields and their choices live beside the fields, in the case-type declarations (workflows/labels.py).
+_SCHEMAS = {s for w in WORKFLOWS.values() for s in (w.data_schema, *(a.requires for a in w.actions)) if s is not None}
+FIELDS: dict[str, dict[str, str]] = field_labels(_SCHEMAS) | DERIVED_FIELDS
+CHOICES: dict[str, dict[str, str]] = choice_labels(_SCHEMAS)
+TEXTS |= {f"deadline.{d.name}": {"da": d.da, "en": d.en} for w in WORKFLOWS.values() for d in w.deadlines}
 
 
 def language(request: Request) -> str:

@@ -2,21 +2,25 @@
 
 from typing import Literal
 
-from pydantic import Field
-
 from workflows import schemas
-from workflows.blocks import SECRETARIAT, lbf_answers
-from workflows.spec import Action, Deadline, DeadlineKind, Decider, LbfPolicy, Role, State, Wait, Workflow
+from workflows.blocks import SECRETARIAT, lbf_answers, lbf_reply
+from workflows.labels import labelled
+from workflows.spec import Action, Audience, Decider, Effect, LbfPolicy, Role, State, Wait, Workflow
+
+Rule = Literal["unanimity", "majority"]
+RULES = {"unanimity": ("Enstemmighed", "Unanimity"), "majority": ("Flertal", "Majority")}
+RULE = ("Beslutningsregel", "Decision rule")
+SUMMARY = ("Resumé", "Summary")
 
 
 class CharterData(schemas.Strict):
-    decision_rule: Literal["unanimity", "majority"] = "unanimity"
-    summary: str = Field(default="", max_length=20_000)
+    decision_rule: Rule = labelled(*RULE, default="unanimity", choices=RULES)
+    summary: str = labelled(*SUMMARY, default="", max_length=20_000)
 
 
 class Edit(schemas.Strict):
-    decision_rule: Literal["unanimity", "majority"] | None = None
-    summary: str | None = Field(default=None, max_length=20_000)
+    decision_rule: Rule | None = labelled(*RULE, default=None, choices=RULES)
+    summary: str | None = labelled(*SUMMARY, default=None, max_length=20_000)
 
 
 CENTRAL = (Role.central_member, Role.secretariat)
@@ -31,11 +35,13 @@ WORKFLOW = Workflow(
     data_schema=CharterData,
     decider=Decider.central_board,
     lbf=LbfPolicy.always,
+    on_agenda="scheduled",
     states=(
         State("draft", "Kladde", "Draft"),
         State("district_board_consulted", "Drøftet i bydelsbestyrelsen", "District board consulted"),
-        State("submitted_to_central_board", "Sendt til Boligsocial Bestyrelse", "Submitted to the central board",
-              Wait.meeting),
+        State(
+            "submitted_to_central_board", "Sendt til Boligsocial Bestyrelse", "Submitted to the central board", Wait.meeting
+        ),
         State("scheduled", "Sat på dagsorden", "Scheduled", Wait.meeting),
         State("returned", "Sendt tilbage", "Returned"),
         State("central_approved", "Godkendt af Boligsocial Bestyrelse", "Approved by the central board"),
@@ -46,29 +52,61 @@ WORKFLOW = Workflow(
         State("withdrawn", "Trukket tilbage", "Withdrawn", Wait.done, final=True),
     ),
     actions=(
-        Action("edit", ("draft",), None, SECRETARIAT, "Redigér", "Edit", requires=Edit),
-        Action("consult_district_board", ("draft",), "district_board_consulted", SECRETARIAT,
-               "Drøft i bydelsbestyrelsen", "Consult the district board"),
-        Action("submit_to_central_board", ("draft", "district_board_consulted"), "submitted_to_central_board",
-               SECRETARIAT, "Send til Boligsocial Bestyrelse", "Submit to the central board"),
-        Action("schedule", ("submitted_to_central_board",), "scheduled", SECRETARIAT, "Sæt på dagsorden", "Schedule",
-               requires=schemas.Schedule, notifies=("central_board",)),
-        Action("give_statement", ("scheduled",), None, CENTRAL, "Afgiv udtalelse", "Give statement",
-               requires=schemas.Statement),
-        Action("approve", ("scheduled",), "central_approved", SECRETARIAT, "Registrér godkendelse",
-               "Record approval"),
+        Action("edit", ("draft",), None, SECRETARIAT, "Redigér", "Edit", requires=Edit, effects=(Effect.update_data,)),
+        Action(
+            "consult_district_board",
+            ("draft",),
+            "district_board_consulted",
+            SECRETARIAT,
+            "Drøft i bydelsbestyrelsen",
+            "Consult the district board",
+        ),
+        Action(
+            "submit_to_central_board",
+            ("draft", "district_board_consulted"),
+            "submitted_to_central_board",
+            SECRETARIAT,
+            "Send til Boligsocial Bestyrelse",
+            "Submit to the central board",
+        ),
+        Action(
+            "schedule",
+            ("submitted_to_central_board",),
+            "scheduled",
+            SECRETARIAT,
+            "Sæt på dagsorden",
+            "Schedule",
+            requires=schemas.Schedule,
+            notifies=(Audience.central_board,),
+        ),
+        Action(
+            "give_statement", ("scheduled",), None, CENTRAL, "Afgiv udtalelse", "Give statement", requires=schemas.Statement
+        ),
+        Action("approve", ("scheduled",), "central_approved", SECRETARIAT, "Registrér godkendelse", "Record approval"),
         Action("send_back", ("scheduled",), "returned", SECRETARIAT, "Send tilbage", "Send back"),
-        Action("postpone", ("scheduled",), "submitted_to_central_board", SECRETARIAT, "Udsæt", "Postpone"),
+        Action("postpone", ("scheduled",), "submitted_to_central_board", SECRETARIAT, "Udsæt", "Postpone", postpones=True),
         Action("revise", ("returned", "lbf_returned"), "draft", SECRETARIAT, "Genoptag kladde", "Revise"),
         Action("send_to_lbf", ("central_approved",), "sent_to_lbf", SECRETARIAT, "Send til LBF", "Send to LBF"),
         *lbf_answers(waiting="sent_to_lbf", approved="lbf_approved", rejected="lbf_returned", queried=None),
-        Action("put_in_force", ("lbf_approved",), "in_force", SECRETARIAT, "Sæt i kraft", "Put in force",
-               effects=("new_charter_version",), notifies=("deciding_board",)),
-        Action("withdraw", ("draft", "district_board_consulted", "submitted_to_central_board", "returned",
-                            "lbf_returned"), "withdrawn", SECRETARIAT, "Træk tilbage", "Withdraw", abandons=True),
+        Action(
+            "put_in_force",
+            ("lbf_approved",),
+            "in_force",
+            SECRETARIAT,
+            "Sæt i kraft",
+            "Put in force",
+            effects=(Effect.new_charter_version,),
+            notifies=(Audience.deciding_board,),
+        ),
+        Action(
+            "withdraw",
+            ("draft", "district_board_consulted", "submitted_to_central_board", "returned", "lbf_returned"),
+            "withdrawn",
+            SECRETARIAT,
+            "Træk tilbage",
+            "Withdraw",
+            abandons=True,
+        ),
     ),
-    deadlines=(
-        Deadline("lbf_reply", "sent_to_lbf", ("sent_to_lbf",), DeadlineKind.external_body, calendar_days=30,
-                 escalate_after_days=45),
-    ),
-)  # fmt: skip
+    deadlines=(lbf_reply("sent_to_lbf"),),
+)

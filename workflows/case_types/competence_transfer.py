@@ -4,11 +4,20 @@ from typing import Literal
 
 from workflows import guards, schemas
 from workflows.blocks import SECRETARIAT
-from workflows.spec import Action, Decider, GrantWindow, Role, State, Wait, Workflow
+from workflows.labels import labelled
+from workflows.spec import Action, Audience, Collect, Decider, Effect, GrantWindow, Role, State, Wait, Workflow
 
 
 class TransferData(schemas.Strict):
-    direction: Literal["to_central", "to_district"] = "to_central"
+    direction: Literal["to_central", "to_district"] = labelled(
+        "Retning",
+        "Direction",
+        default="to_central",
+        choices={
+            "to_central": ("Til Boligsocial Bestyrelse", "To the central board"),
+            "to_district": ("Tilbage til bydelsbestyrelsen", "Back to the district board"),
+        },
+    )
 
 
 PARTY = (Role.party_org, Role.secretariat)
@@ -23,6 +32,7 @@ WORKFLOW = Workflow(
     data_schema=TransferData,
     decider=Decider.central_board,
     grant_window=GrantWindow.running,
+    on_agenda="scheduled",
     open_guards=(guards.has_live_grant, guards.is_transfer_possible),
     states=(
         State("requested", "Anmodet", "Requested", Wait.parties),
@@ -34,23 +44,84 @@ WORKFLOW = Workflow(
         State("withdrawn", "Trukket tilbage", "Withdrawn", Wait.done, final=True),
     ),
     actions=(
-        Action("consent", ("requested",), None, PARTY, "Giv samtykke", "Consent",
-               guards=(guards.acts_for_party, guards.has_source_if_recorded), requires=schemas.Organisation,
-               on_behalf=True),
-        Action("refuse", ("requested",), "refused", PARTY, "Afvis", "Refuse",
-               guards=(guards.acts_for_party, guards.has_source_if_recorded), requires=schemas.Organisation,
-               notifies=("parties", "secretariat"), on_behalf=True),
-        Action("confirm_consents", ("requested",), "consents_collected", SECRETARIAT, "Bekræft samtykker",
-               "Confirm consents", guards=(guards.has_all_consents,)),
-        Action("schedule", ("consents_collected",), "scheduled", SECRETARIAT, "Sæt på dagsorden", "Schedule",
-               requires=schemas.Schedule, notifies=("central_board",)),
-        Action("accept", ("scheduled",), "accepted", SECRETARIAT, "Registrér godkendelse", "Record acceptance",
-               notifies=("parties",)),
-        Action("postpone", ("scheduled",), "consents_collected", SECRETARIAT, "Udsæt", "Postpone"),
-        Action("make_effective", ("accepted",), "effective", SECRETARIAT, "Gennemfør flytning",
-               "Make effective", guards=(guards.is_transfer_possible,), effects=("transfer_competence",),
-               notifies=("parties", "deciding_board")),
-        Action("withdraw", ("requested", "consents_collected", "scheduled"), "withdrawn", PARTY, "Træk tilbage",
-               "Withdraw", abandons=True),
+        Action(
+            "consent",
+            ("requested",),
+            None,
+            PARTY,
+            "Giv samtykke",
+            "Consent",
+            guards=(guards.acts_for_party, guards.has_source_if_recorded),
+            requires=schemas.Organisation,
+            on_behalf=True,
+            collects=Collect.consent,
+        ),
+        Action(
+            "refuse",
+            ("requested",),
+            "refused",
+            PARTY,
+            "Afvis",
+            "Refuse",
+            guards=(guards.acts_for_party, guards.has_source_if_recorded),
+            requires=schemas.Organisation,
+            notifies=(
+                Audience.parties,
+                Audience.secretariat,
+            ),
+            on_behalf=True,
+        ),
+        Action(
+            "confirm_consents",
+            ("requested",),
+            "consents_collected",
+            SECRETARIAT,
+            "Bekræft samtykker",
+            "Confirm consents",
+            guards=(guards.has_all_consents,),
+        ),
+        Action(
+            "schedule",
+            ("consents_collected",),
+            "scheduled",
+            SECRETARIAT,
+            "Sæt på dagsorden",
+            "Schedule",
+            requires=schemas.Schedule,
+            notifies=(Audience.central_board,),
+        ),
+        Action(
+            "accept",
+            ("scheduled",),
+            "accepted",
+            SECRETARIAT,
+            "Registrér godkendelse",
+            "Record acceptance",
+            notifies=(Audience.parties,),
+        ),
+        Action("postpone", ("scheduled",), "consents_collected", SECRETARIAT, "Udsæt", "Postpone", postpones=True),
+        Action(
+            "make_effective",
+            ("accepted",),
+            "effective",
+            SECRETARIAT,
+            "Gennemfør flytning",
+            "Make effective",
+            guards=(guards.is_transfer_possible,),
+            effects=(Effect.transfer_competence,),
+            notifies=(
+                Audience.parties,
+                Audience.deciding_board,
+            ),
+        ),
+        Action(
+            "withdraw",
+            ("requested", "consents_collected", "scheduled"),
+            "withdrawn",
+            PARTY,
+            "Træk tilbage",
+            "Withdraw",
+            abandons=True,
+        ),
     ),
-)  # fmt: skip
+)

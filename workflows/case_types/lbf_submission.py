@@ -3,20 +3,34 @@
 from datetime import date
 from typing import Literal
 
-from pydantic import Field
-
 from workflows import guards, schemas
-from workflows.blocks import APPLICANTS, SECRETARIAT
-from workflows.spec import Action, Deadline, DeadlineKind, GrantWindow, LbfPolicy, Role, State, Wait, Workflow
+from workflows.blocks import APPLICANTS, SECRETARIAT, lbf_reply
+from workflows.labels import labelled
+from workflows.spec import Action, Audience, Deadline, DeadlineKind, GrantWindow, LbfPolicy, Role, State, Wait, Workflow
 
 Report = Literal["regulation_account", "goal_attainment", "milestone_plan", "status_report", "evaluation", "other"]
 
 
+REPORTS = {
+    "regulation_account": ("Reguleringskontoopgørelse", "Regulation account"),
+    "goal_attainment": ("Målopfyldelsesskema", "Goal attainment"),
+    "milestone_plan": ("Milepælsplan", "Milestone plan"),
+    "status_report": ("Statusrapport", "Status report"),
+    "evaluation": ("Evaluering", "Evaluation"),
+    "other": ("Andet", "Other"),
+}
+
+
 class SubmissionData(schemas.Strict):
-    report: Report
-    period: str = Field(min_length=4, max_length=20, description="The period reported on, e.g. 2015")
-    due_date: date
-    final: bool = Field(default=False, description="The plan's final report: once LBF accepts it, the grant is closed")
+    report: Report = labelled("Indberetning", "Report", choices=REPORTS)
+    period: str = labelled("Periode", "Period", min_length=4, max_length=20, description="The period reported on, e.g. 2015")
+    due_date: date = labelled("Frist", "Due date")
+    final: bool = labelled(
+        "Slutrapport",
+        "Final report",
+        default=False,
+        description="The plan's final report: once LBF accepts it, the grant is closed",
+    )
 
 
 PARTY = (Role.party_org, Role.secretariat)
@@ -44,25 +58,62 @@ WORKFLOW = Workflow(
         State("accepted", "Modtaget af LBF", "Accepted by LBF", Wait.done, final=True),
     ),
     actions=(
-        Action("start_preparation", ("scheduled",), "in_preparation", APPLICANTS, "Start udarbejdelse",
-               "Start preparation"),
-        Action("present_to_board", ("in_preparation",), "board_noted", SECRETARIAT, "Forelæg bydelsbestyrelsen",
-               "Present to the district board", notifies=("deciding_board",)),
-        Action("approve_submission", ("in_preparation", "board_noted"), "approved_by_housing_org", PARTY,
-               "Godkend indberetning", "Approve the submission",
-               guards=(guards.acts_for_party, guards.has_source_if_recorded), requires=schemas.Organisation,
-               on_behalf=True),
-        Action("submit_to_lbf", ("approved_by_housing_org",), "submitted_to_lbf", PARTY, "Indsend til LBF",
-               "Submit to LBF"),
-        Action("record_acceptance", ("submitted_to_lbf",), "accepted", SECRETARIAT, "Registrér modtagelse",
-               "Record acceptance", requires=schemas.LbfReply),
-        Action("record_lbf_query", ("submitted_to_lbf",), "queried", SECRETARIAT, "Registrér spørgsmål fra LBF",
-               "Record LBF query", requires=schemas.LbfReply, notifies=("applicant", "project_leaders")),
+        Action("start_preparation", ("scheduled",), "in_preparation", APPLICANTS, "Start udarbejdelse", "Start preparation"),
+        Action(
+            "present_to_board",
+            ("in_preparation",),
+            "board_noted",
+            SECRETARIAT,
+            "Forelæg bydelsbestyrelsen",
+            "Present to the district board",
+            notifies=(Audience.deciding_board,),
+        ),
+        Action(
+            "approve_submission",
+            ("in_preparation", "board_noted"),
+            "approved_by_housing_org",
+            PARTY,
+            "Godkend indberetning",
+            "Approve the submission",
+            guards=(guards.acts_for_party, guards.has_source_if_recorded),
+            requires=schemas.Organisation,
+            on_behalf=True,
+        ),
+        Action("submit_to_lbf", ("approved_by_housing_org",), "submitted_to_lbf", PARTY, "Indsend til LBF", "Submit to LBF"),
+        Action(
+            "record_acceptance",
+            ("submitted_to_lbf",),
+            "accepted",
+            SECRETARIAT,
+            "Registrér modtagelse",
+            "Record acceptance",
+            requires=schemas.LbfReply,
+        ),
+        Action(
+            "record_lbf_query",
+            ("submitted_to_lbf",),
+            "queried",
+            SECRETARIAT,
+            "Registrér spørgsmål fra LBF",
+            "Record LBF query",
+            requires=schemas.LbfReply,
+            notifies=(
+                Audience.applicant,
+                Audience.project_leaders,
+            ),
+        ),
         Action("resume", ("queried",), "in_preparation", APPLICANTS, "Genoptag", "Resume"),
     ),
     deadlines=(
-        Deadline("report_due", "scheduled", BEFORE_SUBMISSION, DeadlineKind.statutory, due_from_data="due_date"),
-        Deadline("lbf_reply", "submitted_to_lbf", ("submitted_to_lbf",), DeadlineKind.external_body,
-                 calendar_days=30, escalate_after_days=45),
+        Deadline(
+            "report_due",
+            "scheduled",
+            BEFORE_SUBMISSION,
+            DeadlineKind.statutory,
+            due_from_data="due_date",
+            da="Indberetningsfrist",
+            en="Report due",
+        ),
+        lbf_reply("submitted_to_lbf"),
     ),
-)  # fmt: skip
+)
