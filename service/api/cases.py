@@ -8,6 +8,7 @@ from pydantic import BaseModel, Field
 from service import case_views, cases
 from service.deps import ActorDep, ClockDep, SessionDep
 from service.visibility import visible_case
+from workflows.registry import WORKFLOWS
 from workflows.schemas import MAX_ID
 
 Id = Annotated[int, Path(ge=1, le=MAX_ID)]
@@ -26,7 +27,7 @@ router = APIRouter(tags=["cases"], responses=ERRORS)
 
 
 class CaseCreate(BaseModel):
-    case_type: str = Field(max_length=50, examples=["change_request"])
+    case_type: str = Field(max_length=50, examples=[next(iter(WORKFLOWS))])
     plan_id: int | None = Field(default=None, ge=1, le=MAX_ID)
     board_id: int | None = Field(default=None, ge=1, le=MAX_ID)
     title: str = Field(min_length=1, max_length=300)

@@ -58,11 +58,11 @@ def case_list(request: Request, session: SessionDep, vis: str = "indbakke", q: s
 
 
 @router.get("/sager/ny")
-def new_case_form(request: Request, session: SessionDep, type: str = "change_request") -> Response:
+def new_case_form(request: Request, session: SessionDep, type: str = "") -> Response:
     user = ui_user(request, session)
     if user is None:
         return to_login(request)
-    return _new_case_page(request, session, user, type if type in WORKFLOWS else "change_request")
+    return _new_case_page(request, session, user, type if type in WORKFLOWS else next(iter(WORKFLOWS)))
 
 
 def _new_case_page(request: Request, session: SessionDep, user: object, case_type: str, **extra: Any) -> Response:
