@@ -67,7 +67,7 @@ def situation(session: Session, case: Case, actor: Actor, action_data: dict[str,
     setting = case_setting(
         session, plan_id=case.plan_id, deciding_board_id=case.deciding_board_id, city_is_party=workflow.city_veto
     )
-    votes, consents, rule = _round(session, case, workflow)
+    votes, consents, rule, meeting = _round(session, case, workflow)
     facts = Facts(
         state=case.state,
         data=case.data,
@@ -78,18 +78,21 @@ def situation(session: Session, case: Case, actor: Actor, action_data: dict[str,
         consents=consents,
         veto=frozenset({CITY}) if workflow.city_veto else frozenset(),
         competence=setting.competence,
+        round_meeting=meeting,
     )
     return Situation(case, workflow, setting, roles_for(actor, setting), facts)
 
 
-def _round(session: Session, case: Case, workflow: Workflow) -> tuple[dict[str, str], frozenset[str], str | None]:
-    """Votes, consents and the decision rule of the round that began when the case last entered its state.
+def _round(
+    session: Session, case: Case, workflow: Workflow
+) -> tuple[dict[str, str], frozenset[str], str | None, int | None]:
+    """Votes, consents, decision rule and meeting of the round that began when the case last entered its state.
 
     The rule is the one stored when the round began (domain.md §3.1): a charter that comes into force during
     the round does not change how its votes are counted.
     """
     if not workflow.collects_in(case.state):
-        return {}, frozenset(), None
+        return {}, frozenset(), None, None
     rows = session.exec(
         select(CaseEvent.action, CaseEvent.from_state, CaseEvent.to_state, CaseEvent.data)
         .where(CaseEvent.case_id == case.id)
@@ -98,16 +101,17 @@ def _round(session: Session, case: Case, workflow: Workflow) -> tuple[dict[str, 
     votes: dict[str, str] = {}
     consents: set[str] = set()
     rule: str | None = None
+    meeting: int | None = None
     for action, from_state, to_state, data in rows:
         spec = workflow.action(action)
-        if to_state == case.state and from_state != to_state:
-            votes, consents, rule = {}, set(), data.get(ROUND_RULE)  # a new round begins each time
+        if to_state == case.state and from_state != to_state:  # a new round begins each time
+            votes, consents, rule, meeting = {}, set(), data.get(ROUND_RULE), data.get("meeting_id")
         elif spec is not None and spec.collects == Collect.vote:
             vote = Vote.model_validate(data)
             votes[vote.organisation] = vote.vote
         elif spec is not None and spec.collects == Collect.consent:
             consents.add(data["organisation"])
-    return votes, frozenset(consents), rule
+    return votes, frozenset(consents), rule, meeting
 
 
 def allowed_actions(session: Session, *, case: Case, actor: Actor) -> list[Assessment]:

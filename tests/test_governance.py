@@ -17,7 +17,14 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from service.main import create_app
-from service.persistence.tables import StrategicAgreement
+from service.persistence.tables import (
+    Designation,
+    DesignationKind,
+    Organisation,
+    PlanAssignment,
+    StrategicAgreement,
+    User,
+)
 from tests.conftest import make_settings
 
 API = "/api/v1"
@@ -32,7 +39,6 @@ BB_D1 = {"VIBO": "ali.demir", "DFB": "signe.krogh", "AAB": "bo.iversen", "FSB": 
          "KK": "henrik.bay"}  # fmt: skip  # HP-02's parties, decided by BB-D1
 BB_D2 = {"FSB": "eva.holm", "MURER": "kim.aagaard", "AKB": "per.winther", "KK": "henrik.bay"}
 BB_D4 = {"AKB": "per.winther", "3B": "lene.kruse", "KK": "louise.kring"}
-BB_D5 = {"FSB": "eva.holm", "SAB": "niels.ravn", "AAB": "bo.iversen", "KK": "henrik.bay"}
 
 
 # -- helpers ---------------------------------------------------------------------------------------------------------
@@ -127,7 +133,7 @@ def put_charter(client: TestClient, auth, board_code: str, rule: str) -> None:
                          ("send_to_lbf", None), ("record_lbf_approval", {"lbf_reference": "LBF test"}),
                          ("put_in_force", None)]:  # fmt: skip
         case = act(client, auth, case["id"], CENTRAL_S, action, data)
-    assert case["state"] == "in_force"
+    assert case["state"] == "in_force" and deadline(case, "lbf_reply") == "met"
     assert board(client, auth, board_code)["decision_rule"] == rule
 
 
@@ -187,6 +193,67 @@ def test_1_a_project_leader_acts_for_her_plans_only_and_officers_by_designation(
     }
     represented = client.get(f"{API}/me", headers=auth("sofie.brandt")).json()  # employed by KAB, sits for SAB, AKB
     assert {a["organisation"]["code"] for a in represented["acts_for"]} == {"SAB", "AKB"}
+
+
+@contextmanager
+def register_edit(engine: Engine) -> Iterator[Session]:
+    """A committed edit of the register (seats, designations, assignments) the HTTP app sees at once."""
+    with Session(engine) as session:
+        yield session
+        session.commit()
+
+
+def user_id(session: Session, username: str) -> int:
+    found = session.exec(select(User.id).where(User.username == username)).one()
+    assert found is not None
+    return found
+
+
+def org_id(session: Session, code: str) -> int:
+    found = session.exec(select(Organisation.id).where(Organisation.code == code)).one()
+    assert found is not None
+    return found
+
+
+def test_1_designations_and_assignments_count_only_on_the_days_they_hold(client: TestClient, auth, engine: Engine) -> None:
+    """load_actor reads the register on the business clock's today (about 2016-12-12)."""
+    with register_edit(engine) as session:
+        designation = session.exec(select(Designation).where(Designation.user_id == user_id(session, "gustav.lind"))).one()
+        assignment = session.exec(
+            select(PlanAssignment).where(PlanAssignment.user_id == user_id(session, "sara.norgaard"))
+        ).one()
+        ids = designation.id, assignment.id
+        designation.valid_to = assignment.valid_to = date(2016, 11, 30)  # ended before the demo's today
+        session.add_all([designation, assignment])
+        session.add(Designation(user_id=user_id(session, "viktor.hauge"), organisation_id=org_id(session, "SAB"),
+                                kind=DesignationKind.business_manager, valid_from=date(2016, 1, 1)))  # fmt: skip
+    try:
+        open_(client, auth, "gustav.lind", "change_request", plan_code="HP-02", data=CONTENT, status=403)
+        assert client.get(f"{API}/me", headers=auth("gustav.lind")).json()["acts_for"] == []
+        open_(client, auth, "sara.norgaard", "change_request", plan_code="HP-10", data=CONTENT, status=403)
+        # A business manager designated for SAB acts for SAB (HP-09), though employed by its administrator KAB.
+        open_(client, auth, "viktor.hauge", "change_request", plan_code="HP-09", data=CONTENT)
+        me = client.get(f"{API}/me", headers=auth("viktor.hauge")).json()
+        assert [(a["organisation"]["code"], a["basis"]) for a in me["acts_for"]] == [("SAB", "business_manager")]
+
+        with register_edit(engine) as session:  # designated from a day still to come
+            designation = session.get(Designation, ids[0])
+            assert designation is not None
+            designation.valid_from, designation.valid_to = date(2017, 1, 1), None
+            session.add(designation)
+        open_(client, auth, "gustav.lind", "change_request", plan_code="HP-02", data=CONTENT, status=403)
+    finally:
+        with register_edit(engine) as session:
+            designation, assignment = session.get(Designation, ids[0]), session.get(PlanAssignment, ids[1])
+            assert designation is not None and assignment is not None
+            designation.valid_from, designation.valid_to = date(2016, 1, 1), None
+            assignment.valid_to = None
+            session.add_all([designation, assignment])
+            for added in session.exec(select(Designation).where(Designation.user_id == user_id(session, "viktor.hauge"))):
+                session.delete(added)
+    open_(client, auth, "gustav.lind", "change_request", plan_code="HP-02", data=CONTENT)
+    open_(client, auth, "sara.norgaard", "change_request", plan_code="HP-10", data=CONTENT)
+    open_(client, auth, "viktor.hauge", "change_request", plan_code="HP-09", data=CONTENT, status=403)
 
 
 # -- 2. the City's veto on a strategic-agreement change --------------------------------------------------------------
@@ -250,14 +317,12 @@ def test_3_a_consent_recorded_by_the_secretariat_names_its_meeting_or_letter(cli
     tid = transfer["id"]
     refused = act(client, auth, tid, CENTRAL_S, "consent", {"organisation": "FSB"}, status=403)
     assert "must name its source" in refused["detail"]
-    future = meeting(client, auth, "CENTRAL", "2017-05-18")
-    refused = act(client, auth, tid, CENTRAL_S, "consent", {"organisation": "FSB", "meeting_id": future}, status=403)
-    assert "has not started" in refused["detail"]
-    other_board = meeting(client, auth, "BB-D2", "2016-11-30")
-    wrong = act(client, auth, tid, CENTRAL_S, "consent", {"organisation": "FSB", "meeting_id": other_board}, status=422)
-    assert wrong["errors"][0]["field"] == "data.meeting_id"
+    # Consents are collected before the case is on any agenda: no meeting can be their source, only a letter.
     started = meeting(client, auth, "CENTRAL", "2016-11-24")
-    act(client, auth, tid, CENTRAL_S, "consent", {"organisation": "FSB", "meeting_id": started})
+    refused = act(client, auth, tid, CENTRAL_S, "consent", {"organisation": "FSB", "meeting_id": started}, status=403)
+    assert "must name its source" in refused["detail"]
+    fsb_letter = upload(client, auth, tid, CENTRAL_S, "samtykke-fsb.pdf")
+    act(client, auth, tid, CENTRAL_S, "consent", {"organisation": "FSB", "document_id": fsb_letter})
 
     elsewhere = open_(client, auth, "emil.bruun", "change_request", plan_code="HP-04", data=CONTENT)
     foreign = upload(client, auth, elsewhere["id"], "emil.bruun")
@@ -268,33 +333,65 @@ def test_3_a_consent_recorded_by_the_secretariat_names_its_meeting_or_letter(cli
 
     consents = events(client, auth, tid, "consent")
     assert [(e["actor"], e["acting_for"]) for e in consents] == [(CENTRAL_S, "FSB"), (CENTRAL_S, "MURER")]
-    assert consents[0]["data"]["meeting_id"] == started and consents[1]["data"]["document_id"] == letter
+    assert consents[0]["data"]["document_id"] == fsb_letter and consents[1]["data"]["document_id"] == letter
     assert act(client, auth, tid, CENTRAL_S, "confirm_consents")["state"] == "consents_collected"
     act(client, auth, tid, CENTRAL_S, "withdraw")  # HP-04 stays with its district board
 
 
-def test_3_a_vote_recorded_by_the_secretariat_names_its_meeting_or_letter(client: TestClient, auth) -> None:
+def test_3_a_vote_recorded_by_the_secretariat_names_its_meeting_or_letter(client: TestClient, auth, settings) -> None:
     # Observed: a caseworker recorded both parties' votes in a written procedure and approved the change alone.
     case = open_(client, auth, "emil.bruun", "change_request", plan_code="HP-09", data=CONTENT)  # FSB, SAB; BB-D5
     cid = to_scheduled(client, auth, case["id"], "emil.bruun")["id"]
     refused = act(client, auth, cid, S, "vote", {"organisation": "SAB", "vote": "approve"}, status=403)
     assert "must name its source" in refused["detail"]
-    future = meeting(client, auth, "BB-D5", "2017-03-15")
-    act(client, auth, cid, S, "vote", {"organisation": "SAB", "vote": "approve", "meeting_id": future}, status=403)
+    started = meeting(client, auth, "BB-D5", "2016-12-07")  # a meeting that was held, but not on this round
+    act(client, auth, cid, S, "vote", {"organisation": "SAB", "vote": "approve", "meeting_id": started}, status=403)
+    act(client, auth, cid, S, "postpone")
+    on_agenda = meeting(client, auth, "BB-D5", "2017-03-15")
+    act(client, auth, cid, S, "schedule", {"meeting_id": on_agenda})
+    refused = act(client, auth, cid, S, "vote", {"organisation": "SAB", "vote": "approve", "meeting_id": on_agenda},
+                  status=403)  # fmt: skip
+    assert "has not started" in refused["detail"]
     other_board = meeting(client, auth, "BB-D4", "2016-12-06")
-    act(client, auth, cid, S, "vote", {"organisation": "SAB", "vote": "approve", "meeting_id": other_board}, status=422)
-    started = meeting(client, auth, "BB-D5", "2016-12-07")
-    act(client, auth, cid, S, "vote", {"organisation": "SAB", "vote": "approve", "meeting_id": started})
-    act(client, auth, cid, S, "approve", status=409)  # FSB has not voted
+    act(client, auth, cid, S, "vote", {"organisation": "SAB", "vote": "approve", "meeting_id": other_board}, status=403)
     letter = upload(client, auth, cid, S, "stemme-fsb.pdf")
     act(client, auth, cid, S, "vote", {"organisation": "FSB", "vote": "approve", "document_id": letter})
     act(client, auth, cid, "eva.holm", "vote", {"organisation": "FSB", "vote": "approve"})  # a member: no source
-    assert act(client, auth, cid, S, "approve")["state"] == "approved"
+
+    during = create_app(make_settings(settings.database_url, settings.var_dir, broker_url=settings.broker_url,
+                                      clock_start=datetime(2017, 3, 15, 15, 0, tzinfo=LOCAL)))  # fmt: skip
+    try:
+        with TestClient(during) as meeting_day:  # the meeting has started: SAB's vote there can be recorded
+            act(meeting_day, auth, cid, S, "vote", {"organisation": "SAB", "vote": "approve", "meeting_id": on_agenda})
+            assert act(meeting_day, auth, cid, S, "approve")["state"] == "approved"
+    finally:
+        during.state.engine.dispose()
 
     votes = events(client, auth, cid, "vote")
-    assert [(e["actor"], e["acting_for"]) for e in votes] == [(S, "SAB"), (S, "FSB"), ("eva.holm", "FSB")]
-    assert votes[0]["data"]["meeting_id"] == started and votes[1]["data"]["document_id"] == letter
-    assert "meeting_id" not in votes[2]["data"] and "document_id" not in votes[2]["data"]
+    assert [(e["actor"], e["acting_for"]) for e in votes] == [(S, "FSB"), ("eva.holm", "FSB"), (S, "SAB")]
+    assert votes[0]["data"]["document_id"] == letter and votes[2]["data"]["meeting_id"] == on_agenda
+    assert "meeting_id" not in votes[1]["data"] and "document_id" not in votes[1]["data"]
+
+
+def test_3_a_housing_organisations_approval_or_refusal_recorded_by_the_secretariat_names_its_source(
+    client: TestClient, auth
+) -> None:
+    report = {"report": "status_report", "period": "2016", "due_date": "2017-03-31"}
+    case = open_(client, auth, S, "lbf_submission", plan_code="HP-04", data=report)
+    act(client, auth, case["id"], "emil.bruun", "start_preparation")
+    refused = act(client, auth, case["id"], S, "approve_submission", {"organisation": "FSB"}, status=403)
+    assert "must name its source" in refused["detail"]
+    letter = upload(client, auth, case["id"], S, "godkendelse-fsb.pdf")
+    approved = act(client, auth, case["id"], S, "approve_submission", {"organisation": "FSB", "document_id": letter})
+    assert approved["state"] == "approved_by_housing_org"
+    recorded = events(client, auth, case["id"], "approve_submission")[0]
+    assert (recorded["actor"], recorded["acting_for"], recorded["data"]["document_id"]) == (S, "FSB", letter)
+
+    transfer = open_(client, auth, CENTRAL_S, "competence_transfer", plan_code="HP-04", data={"direction": "to_central"})
+    act(client, auth, transfer["id"], CENTRAL_S, "refuse", {"organisation": "MURER"}, status=403)
+    letter = upload(client, auth, transfer["id"], CENTRAL_S, "afslag-murergaarden.pdf")
+    refused = act(client, auth, transfer["id"], CENTRAL_S, "refuse", {"organisation": "MURER", "document_id": letter})
+    assert refused["state"] == "refused" and events(client, auth, transfer["id"], "refuse")[0]["acting_for"] == "MURER"
 
 
 # -- 4. LBF approval can be added, never waived ----------------------------------------------------------------------
@@ -375,9 +472,9 @@ def test_5_two_approved_changes_cannot_together_overdraw_a_line(client: TestClie
 
     act(client, auth, first["id"], S, "implement")
     vote(client, auth, second["id"], BB_D4, AKB="approve")
-    act(client, auth, second["id"], S, "approve")
-    refused = act(client, auth, second["id"], S, "implement", status=422)
+    refused = act(client, auth, second["id"], S, "approve", status=422)  # an approval promises money no longer there
     assert refused["errors"][0]["field"] == "data.budget_moves.0.from_area" and "FF 2019 HOUSING" in refused["detail"]
+    assert act(client, auth, second["id"], S, "send_back")["state"] == "returned"  # not stuck: back to the applicant
     assert line_amount(plan(client, auth, "HP-12"), *src) == held - amount
 
 
@@ -437,7 +534,7 @@ def test_7_one_open_agreement_change_per_plan_each_naming_its_version(client: Te
     # Observed: two changes drafted from the same version both came into force, the second replacing the first.
     refused = open_(client, auth, "viktor.hauge", "strategic_agreement_change", plan_code="HP-06",
                     data={"change_description": "Anden ændring"}, status=409)  # fmt: skip
-    assert first["reference"] in refused["detail"] or "already has an open change" in refused["detail"]
+    assert "already has an open case of this type" in refused["detail"]
 
     to_scheduled(client, auth, first["id"], "viktor.hauge")
     vote(client, auth, first["id"], BB_D2, AKB="approve", KK="approve")
@@ -471,8 +568,8 @@ def test_7_one_open_agreement_change_per_plan_each_naming_its_version(client: Te
     assert plan(client, auth, "HP-06")["strategic_agreement"]["version"] == version + 1
 
     following = open_(client, auth, "viktor.hauge", "strategic_agreement_change", plan_code="HP-06",
-                      data={"change_description": "Anden ændring"})  # fmt: skip
-    assert following["data"]["amends_version"] == version + 1
+                      data={"change_description": "Anden ændring", "amends_version": version})  # fmt: skip
+    assert following["data"]["amends_version"] == version + 1  # the engine records it, whatever the client says
     act(client, auth, following["id"], "viktor.hauge", "withdraw")
 
 
@@ -522,18 +619,20 @@ def test_9_a_transfer_goes_only_where_the_plan_is_not_decided_yet(client: TestCl
     assert plan(client, auth, "HP-03")["competence"] == "district"  # the test database has no demo history
     refused = transfer(client, auth, "HP-03", "to_district", status=409)
     assert "one way at a time" in refused["detail"]
-    first, second = transfer(client, auth, "HP-03", "to_central"), transfer(client, auth, "HP-03", "to_central")
+    first = transfer(client, auth, "HP-03", "to_central")
+    refused = transfer(client, auth, "HP-03", "to_central", status=409)  # one open transfer per plan
+    assert "already has an open case of this type" in refused["detail"]
     to_accepted(client, auth, first["id"])
-    to_accepted(client, auth, second["id"])
     assert act(client, auth, first["id"], CENTRAL_S, "make_effective")["state"] == "effective"
     detail = plan(client, auth, "HP-03")
     assert detail["competence"] == "central" and detail["deciding_body"]["code"] == "CENTRAL"
-    refused = act(client, auth, second["id"], CENTRAL_S, "make_effective", status=409)
-    assert "one way at a time" in refused["detail"]
 
     # Observed: a transfer to the central board could be opened for a plan already decided centrally.
     transfer(client, auth, "HP-03", "to_central", status=409)
 
+    dropped = transfer(client, auth, "HP-03", "to_district")
+    to_accepted(client, auth, dropped["id"])
+    assert act(client, auth, dropped["id"], CENTRAL_S, "withdraw")["state"] == "withdrawn"  # accepted, never stuck
     back = transfer(client, auth, "HP-03", "to_district")
     to_accepted(client, auth, back["id"])
     assert act(client, auth, back["id"], CENTRAL_S, "make_effective")["state"] == "effective"
@@ -613,3 +712,10 @@ def test_12_lbf_rejecting_meets_its_deadline_and_withdrawal_cancels(client: Test
     assert deadline(submitted, "screening") == "open"
     withdrawn = act(client, auth, dropped["id"], "noah.skov", "withdraw")
     assert withdrawn["state"] == "withdrawn" and deadline(withdrawn, "screening") == "cancelled"
+
+    consulted = open_(client, auth, "noah.skov", "change_request", plan_code="HP-01", data=CONTENT)
+    act(client, auth, consulted["id"], "noah.skov", "submit")
+    act(client, auth, consulted["id"], S, "start_screening")
+    act(client, auth, consulted["id"], S, "start_consultation")
+    withdrawn = act(client, auth, consulted["id"], "noah.skov", "withdraw")
+    assert deadline(withdrawn, "screening") == "met" and deadline(withdrawn, "consultation") == "cancelled"

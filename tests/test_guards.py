@@ -182,7 +182,9 @@ def test_keeps_lbf_approval(data: dict[str, Any], action_data: dict[str, Any], p
                      id="own organisation while recording for another"),
         pytest.param({"organisation": "AAB", "vote": "approve"}, frozenset({"AAB"}), False, id="recorded, no source"),
         pytest.param({"organisation": "AAB", "vote": "approve", "meeting_id": 7}, frozenset({"AAB"}), True,
-                     id="recorded from a meeting"),
+                     id="recorded from the meeting whose agenda the case is on"),
+        pytest.param({"organisation": "AAB", "vote": "approve", "meeting_id": 8}, frozenset({"AAB"}), False,
+                     id="recorded from another meeting"),
         pytest.param({"organisation": "AAB", "vote": "approve", "document_id": 3}, frozenset({"AAB"}), True,
                      id="recorded from a document"),
         pytest.param({"organisation": "AAB"}, frozenset({"FSB", "AAB"}), False, id="a consent without a source"),
@@ -190,8 +192,14 @@ def test_keeps_lbf_approval(data: dict[str, Any], action_data: dict[str, Any], p
     ],
 )  # fmt: skip
 def test_has_source_if_recorded(action_data: dict[str, Any], recorded_for: frozenset[str], passes: bool) -> None:
-    facts = Facts(action_data=action_data, voters=PARTIES, acting_for=PARTIES, recorded_for=recorded_for)
+    facts = Facts(action_data=action_data, voters=PARTIES, acting_for=PARTIES, recorded_for=recorded_for,
+                  round_meeting=7)  # fmt: skip
     assert guards.has_source_if_recorded(facts) is passes
+
+
+def test_a_meeting_is_no_source_for_a_round_in_written_procedure() -> None:
+    facts = Facts(action_data={"organisation": "AAB", "vote": "approve", "meeting_id": 7}, recorded_for=frozenset({"AAB"}))
+    assert facts.round_meeting is None and not guards.has_source_if_recorded(facts)
 
 
 # -- the plan's situation --------------------------------------------------------------------------------------------
@@ -238,7 +246,7 @@ def vote_assessment(case_type: str, roles: dict[Role, frozenset[str]], action_da
     workflow = WORKFLOWS[case_type]
     voters = PARTIES | KK if workflow.city_veto else PARTIES
     facts = Facts(state="scheduled", voters=voters, veto=KK if workflow.city_veto else frozenset(),
-                  action_data=action_data or {})  # fmt: skip
+                  action_data=action_data or {}, round_meeting=1)  # fmt: skip
     return next(a for a in assess(workflow, "scheduled", roles, facts) if a.action.name == "vote")
 
 

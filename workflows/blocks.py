@@ -75,6 +75,7 @@ def decision_round(
             "Registrér godkendelse",
             "Record approval",
             guards=(guards.is_approved_by_rule,),
+            effects=(Effect.check_budget_moves,),  # an approval promises the money: it must still be there
             notifies=(
                 Audience.applicant,
                 Audience.parties,

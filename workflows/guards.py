@@ -61,7 +61,10 @@ def _acts_with_source(facts: Facts) -> bool:
     org = facts.action_data.get("organisation")
     if org not in facts.recorded_for:
         return True  # the organisation's own member or officer acts
-    return bool(facts.action_data.get("meeting_id") or facts.action_data.get("document_id"))
+    if facts.action_data.get("document_id"):
+        return True
+    meeting = facts.action_data.get("meeting_id")
+    return meeting is not None and meeting == facts.round_meeting
 
 
 def _transfer_possible(facts: Facts) -> bool:
@@ -168,9 +171,11 @@ has_source_if_recorded = Guard(
     "has_source_if_recorded",
     _acts_with_source,
     "a vote or consent recorded on an organisation's behalf must name its source: data.meeting_id (the meeting "
-    "where it was cast) or data.document_id (the organisation's letter attached to the case)",
+    "whose agenda the case is on, where it was cast) or data.document_id (the organisation's letter attached to "
+    "the case)",
     "en stemme eller et samtykke, der registreres på en organisations vegne, skal angive sin kilde: data.meeting_id "
-    "(mødet, hvor den blev afgivet) eller data.document_id (organisationens brev vedhæftet sagen)",
+    "(mødet med sagen på dagsordenen, hvor den blev afgivet) eller data.document_id (organisationens brev vedhæftet "
+    "sagen)",
     status=403,
     possible=lambda f: True,
 )
@@ -189,8 +194,8 @@ has_grant_until_final_report = Guard(
 is_only_open_change = Guard(
     "is_only_open_change",
     lambda f: not f.others_open,
-    "the plan already has an open change of its strategic agreement; finish or withdraw it first",
-    "planen har allerede en åben ændring af sin strategiske samarbejdsaftale; afslut eller træk den tilbage først",
+    "the plan already has an open case of this type; finish or withdraw it first",
+    "planen har allerede en åben sag af denne type; afslut den, eller træk den tilbage først",
 )
 is_transfer_possible = Guard(
     "is_transfer_possible",

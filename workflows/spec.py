@@ -134,6 +134,7 @@ class Facts:
     grant_started: bool = True
     final_report_accepted: bool = False
     others_open: tuple[str, ...] = ()  # references of other open cases of the same type on the same plan
+    round_meeting: int | None = None  # the meeting whose agenda the current round is on (None: written procedure)
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,7 @@ WORKFLOW = Workflow(
     decider=Decider.central_board,
     grant_window=GrantWindow.running,
     on_agenda="scheduled",
-    open_guards=(guards.has_live_grant, guards.is_transfer_possible),
+    open_guards=(guards.has_live_grant, guards.is_transfer_possible, guards.is_only_open_change),
     states=(
         State("requested", "Anmodet", "Requested", Wait.parties),
         State("consents_collected", "Samtykker indhentet", "Consents collected"),
@@ -116,7 +116,7 @@ WORKFLOW = Workflow(
         ),
         Action(
             "withdraw",
-            ("requested", "consents_collected", "scheduled"),
+            ("requested", "consents_collected", "scheduled", "accepted"),
             "withdrawn",
             PARTY,
             "Træk tilbage",
