@@ -36,8 +36,8 @@ from bench.request_path import replay
 from bench.server import cpu_seconds, postgres_cpu_seconds, serve
 from bench.transitions import source
 from bench.workload import OPENER, STEPS, Job, _change_request, all_closed, prepare_database, run_apply
-from service import cases
 from service.authz import Actor
+from service.cases import lifecycle as cases
 from service.config import Settings
 from workflows.registry import WORKFLOWS
 

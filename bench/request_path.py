@@ -17,12 +17,13 @@ from sqlmodel import Session
 
 from bench.hotspots import StatementCounter
 from bench.workload import STEPS
-from service import case_views, cases
 from service.authz import load_actor
+from service.cases import lifecycle as cases
+from service.cases import views as case_views
+from service.cases.visibility import visible_case
 from service.config import Settings
 from service.persistence.tables import User
 from service.security import create_access_token, read_access_token
-from service.visibility import visible_case
 
 PHASES = ("token and user", "load_actor", "visible_case", "apply_action", "describe", "serialise", "close session")
 

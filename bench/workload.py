@@ -11,8 +11,8 @@ from typing import Any
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, func, select
 
-from service import cases
 from service.authz import Actor, load_actor
+from service.cases import lifecycle as cases
 from service.config import Settings
 from service.demo.seed import seed_demo
 from service.persistence import migrate

@@ -5,7 +5,7 @@ import hashlib
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from service.attachments import safe_name
+from service.cases.attachments import safe_name
 from service.demo.seed import seed_demo
 from service.main import create_app
 from service.persistence import migrate

@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 from sqlmodel import Session, col, select
 
-from service.cases import allowed_actions
+from service.cases.lifecycle import allowed_actions
 from service.errors import Conflict, ServiceError
 from service.persistence.case_tables import BudgetChange, Case, OutboxMessage
 from service.persistence.tables import (

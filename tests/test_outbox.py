@@ -4,7 +4,7 @@ import pytest
 from sqlmodel import Session, select
 
 from service.cases import situation
-from service.outbox import AUDIENCES, recipients
+from service.cases.notifications import AUDIENCES, recipients
 from service.persistence.tables import User
 from tests.builders import actor, open_
 from workflows.spec import Audience

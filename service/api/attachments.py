@@ -8,12 +8,12 @@ from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
 from sqlmodel import col, select
 
-from service import attachments
+from service.cases import attachments
+from service.cases.visibility import visible_case
 from service.deps import ActorDep, SessionDep, SettingsDep
 from service.errors import NotFound
 from service.persistence.case_tables import CaseComment, CaseDocument
 from service.persistence.tables import User
-from service.visibility import visible_case
 from workflows.schemas import MAX_ID
 
 Id = Annotated[int, Path(ge=1, le=MAX_ID)]

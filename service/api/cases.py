@@ -5,9 +5,10 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Header, Path, Query, Response
 from pydantic import BaseModel, Field
 
-from service import case_views, cases
+from service.cases import lifecycle as cases
+from service.cases import views as case_views
+from service.cases.visibility import visible_case
 from service.deps import ActorDep, ClockDep, SessionDep
-from service.visibility import visible_case
 from workflows.registry import WORKFLOWS
 from workflows.schemas import MAX_ID
 

@@ -11,9 +11,12 @@ from fastapi import APIRouter, Path, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import col, select
 
-from service import case_views, cases, register
+from service import register
 from service.api.workflows import render_svg
 from service.authz import load_actor
+from service.cases import lifecycle as cases
+from service.cases import views as case_views
+from service.cases.visibility import visible_case
 from service.clock import Clock
 from service.deps import SessionDep
 from service.errors import ServiceError
@@ -21,7 +24,6 @@ from service.persistence.tables import Board, BoardKind, Plan
 from service.ui import forms
 from service.ui.i18n import language
 from service.ui.views import csrf_ok, render, to_login, ui_user
-from service.visibility import visible_case
 from workflows.docs import dot
 from workflows.registry import WORKFLOWS
 from workflows.schemas import MAX_ID

@@ -21,7 +21,7 @@ from service.persistence.tables import (
 from workflows.spec import Action, Audience
 
 if TYPE_CHECKING:
-    from service.cases import Situation
+    from service.cases.situation import Situation
 
 
 def _boards(*board_ids: int | None) -> Any:

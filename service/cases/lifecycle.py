@@ -7,7 +7,6 @@ A refused action writes nothing.
 
 import logging
 import uuid
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -15,39 +14,27 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy import bindparam, insert, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
-from service import effects, opening, outbox
-from service.authz import CITY, Actor, CaseSetting, case_setting, plan_deciding_board, roles_for
-from service.deadlines import open_deadlines, sync_deadlines
+from service.authz import Actor, case_setting, plan_deciding_board, roles_for
+from service.cases import effects, notifications, opening
+from service.cases.deadlines import open_deadlines, sync_deadlines
+from service.cases.situation import ROUND_RULE, Situation, situation
 from service.errors import Conflict, Forbidden, Invalid, NotFound, ServiceError, field_errors
 from service.persistence.case_tables import CASE_EVENTS, CASES, Case, CaseEvent
 from service.persistence.db import write_transaction
 from service.persistence.tables import Board, BoardKind, Plan
 from workflows.machine import Assessment, assess, fire
 from workflows.registry import WORKFLOWS
-from workflows.schemas import Vote
-from workflows.spec import ROLE_DA, Action, Collect, Decider, Facts, Role, Workflow
+from workflows.spec import ROLE_DA, Action, Decider, Facts, Workflow
 
 log = logging.getLogger(__name__)
 RETRYABLE = {"40P01", "40001"}  # PostgreSQL: deadlock detected, serialization failure
-ROUND_RULE = "round_rule"  # stored in the data of the event that starts a decision round
 
 # The hot path's statements, built once: per action only their parameters change.
 LOAD_CASE = sa_select(CASES).where(CASES.c.id == bindparam("case_id"))
 UPDATE_CASE = update(CASES).where(CASES.c.id == bindparam("b_id"), CASES.c.version == bindparam("b_version"))
 INSERT_EVENT = insert(CASE_EVENTS).returning(CASE_EVENTS.c.id)
-
-
-@dataclass(frozen=True)
-class Situation:
-    """A case with its workflow, register setting and the actor's roles on it."""
-
-    case: Case
-    workflow: Workflow
-    setting: CaseSetting
-    roles: dict[Role, frozenset[str]]
-    facts: Facts
 
 
 def validate(schema: type[BaseModel] | None, data: dict[str, Any] | None, prefix: str = "data") -> dict[str, Any]:
@@ -60,58 +47,6 @@ def validate(schema: type[BaseModel] | None, data: dict[str, Any] | None, prefix
         return schema.model_validate(data or {}).model_dump(mode="json", exclude_none=True)
     except ValidationError as error:
         raise field_errors(error, prefix) from None
-
-
-def situation(session: Session, case: Case, actor: Actor, action_data: dict[str, Any] | None = None) -> Situation:
-    workflow = WORKFLOWS[case.case_type]
-    setting = case_setting(
-        session, plan_id=case.plan_id, deciding_board_id=case.deciding_board_id, city_is_party=workflow.city_veto
-    )
-    votes, consents, rule, meeting = _round(session, case, workflow)
-    facts = Facts(
-        state=case.state,
-        data=case.data,
-        action_data=action_data or {},
-        voters=setting.voters,
-        votes=votes,
-        decision_rule=rule or setting.decision_rule,
-        consents=consents,
-        veto=frozenset({CITY}) if workflow.city_veto else frozenset(),
-        competence=setting.competence,
-        round_meeting=meeting,
-    )
-    return Situation(case, workflow, setting, roles_for(actor, setting), facts)
-
-
-def _round(
-    session: Session, case: Case, workflow: Workflow
-) -> tuple[dict[str, str], frozenset[str], str | None, int | None]:
-    """Votes, consents, decision rule and meeting of the round that began when the case last entered its state.
-
-    The rule is the one stored when the round began (domain.md §3.1): a charter that comes into force during
-    the round does not change how its votes are counted.
-    """
-    if not workflow.collects_in(case.state):
-        return {}, frozenset(), None, None
-    rows = session.exec(
-        select(CaseEvent.action, CaseEvent.from_state, CaseEvent.to_state, CaseEvent.data)
-        .where(CaseEvent.case_id == case.id)
-        .order_by(col(CaseEvent.seq))
-    )
-    votes: dict[str, str] = {}
-    consents: set[str] = set()
-    rule: str | None = None
-    meeting: int | None = None
-    for action, from_state, to_state, data in rows:
-        spec = workflow.action(action)
-        if to_state == case.state and from_state != to_state:  # a new round begins each time
-            votes, consents, rule, meeting = {}, set(), data.get(ROUND_RULE), data.get("meeting_id")
-        elif spec is not None and spec.collects == Collect.vote:
-            vote = Vote.model_validate(data)
-            votes[vote.organisation] = vote.vote
-        elif spec is not None and spec.collects == Collect.consent:
-            consents.add(data["organisation"])
-    return votes, frozenset(consents), rule, meeting
 
 
 def allowed_actions(session: Session, *, case: Case, actor: Actor) -> list[Assessment]:
@@ -296,7 +231,7 @@ def _write(
         sync_deadlines(session, workflow, case_id=case.id, old_state=old_state, state=new_state, data=new_data,
                        event_id=event_id, now=now, abandoned=spec.abandons)  # fmt: skip
     effects.apply(session, here, spec, action_data, event_id, now)
-    outbox.enqueue(session, spec, case_id=case.id, event_id=event_id, now=now)
+    notifications.enqueue(session, spec, case_id=case.id, event_id=event_id, now=now)
     return row
 
 

@@ -8,10 +8,10 @@ from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
 from service.authz import Actor
-from service.cases import allowed_actions
+from service.cases.lifecycle import allowed_actions
+from service.cases.visibility import visible
 from service.persistence.case_tables import Case, CaseComment, CaseDeadline, CaseDocument, CaseEvent, DeadlineStatus
 from service.persistence.tables import Meeting, Organisation, Plan, User
-from service.visibility import visible
 from workflows import calendar
 from workflows.machine import Assessment
 from workflows.registry import WORKFLOWS

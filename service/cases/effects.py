@@ -12,11 +12,11 @@ from sqlalchemy import insert, update
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from service import budget
 from service.authz import plan_deciding_board
-from service.deadlines import sync_deadlines
+from service.cases import budget
+from service.cases.deadlines import sync_deadlines
+from service.cases.opening import OPEN_EFFECTS
 from service.errors import Conflict, Forbidden, Invalid
-from service.opening import OPEN_EFFECTS
 from service.persistence.case_tables import CASE_EVENTS, CASES, Case, CaseDocument
 from service.persistence.tables import (
     ActivityArea,
@@ -34,7 +34,7 @@ from workflows.registry import WORKFLOWS
 from workflows.spec import Action, Effect, LbfPolicy, Workflow
 
 if TYPE_CHECKING:
-    from service.cases import Situation
+    from service.cases.situation import Situation
 
 LOCAL = calendar.LOCAL
 

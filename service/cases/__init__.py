@@ -1,0 +1,10 @@
+"""Cases: opening them, taking actions, their deadlines, effects, notifications, views and visibility.
+
+`lifecycle` holds the two use cases that write (open a case, take an action), each one transaction; the other
+modules are the parts an accepted action touches. Import the use cases from here.
+"""
+
+from service.cases.lifecycle import allowed_actions, apply_action, get_case, open_case
+from service.cases.situation import Situation, situation
+
+__all__ = ["Situation", "allowed_actions", "apply_action", "get_case", "open_case", "situation"]
