@@ -17,8 +17,8 @@ from sqlalchemy import bindparam, insert, update
 from sqlalchemy.engine import Engine, make_url
 
 from bench.workload import Job, Step
+from service import cases
 from service.authz import Actor
-from service.cases import lifecycle as cases
 from service.persistence.case_tables import Case, CaseEvent
 from workflows.registry import WORKFLOWS
 

@@ -36,8 +36,8 @@ from bench.request_path import replay
 from bench.server import cpu_seconds, postgres_cpu_seconds, serve
 from bench.transitions import source
 from bench.workload import OPENER, STEPS, Job, _change_request, all_closed, prepare_database, run_apply
+from service import cases
 from service.authz import Actor
-from service.cases import lifecycle as cases
 from service.config import Settings
 from workflows.registry import WORKFLOWS
 
@@ -73,7 +73,7 @@ def open_owned(bench: Bench, n: int, way: int) -> list[int]:
         for i in range(n):
             data = _change_request(i if bench.opposite_moves else way)
             data["budget_moves"][0]["amount_dkk"] = AMOUNT_DKK
-            case = cases.open_case(session, actor=bench.actors[OPENER], case_type="change_request",
+            case = cases.open_case(session=session, actor=bench.actors[OPENER], case_type="change_request",
                                    plan_id=bench.plan_id, title=f"HTTP benchmark {i}", data=data)  # fmt: skip
             assert case.id is not None
             ids.append(case.id)

@@ -11,8 +11,8 @@ from typing import Any
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, func, select
 
+from service import cases
 from service.authz import Actor, load_actor
-from service.cases import lifecycle as cases
 from service.config import Settings
 from service.demo.seed import seed_demo
 from service.persistence import migrate
@@ -83,7 +83,7 @@ def open_cases(engine: Engine, actors: dict[str, Actor], plan_id: int, n: int) -
     ids = []
     with Session(engine) as session:
         for i in range(n):
-            case = cases.open_case(session, actor=actors[OPENER], case_type="change_request", plan_id=plan_id,
+            case = cases.open_case(session=session, actor=actors[OPENER], case_type="change_request", plan_id=plan_id,
                                    title=f"Benchmark {i}", data=_change_request(i))  # fmt: skip
             assert case.id is not None
             ids.append(case.id)
@@ -108,6 +108,6 @@ def run_apply(engine: Engine, actors: dict[str, Actor], jobs: list[Job], label: 
         if label is not None:
             label[0] = job.step.action
         with Session(engine) as session:
-            cases.apply_action(session, actor=actors[job.step.actor], case_id=job.case_id, action=job.step.action,
+            cases.apply_action(session=session, actor=actors[job.step.actor], case_id=job.case_id, action=job.step.action,
                                expected_version=job.version, data=job.step.data)  # fmt: skip
     return perf_counter() - start

@@ -68,9 +68,10 @@ def load_actor(session: Session, user: User, today: date | None = None) -> Actor
     today = today or datetime.now(UTC).date()
     own_kind = session.exec(select(Organisation.kind).where(Organisation.id == user.organisation_id)).first()
     designated = session.exec(
-        select(Organisation.code).join(Designation, col(Designation.organisation_id) == col(Organisation.id))
+        select(Organisation.code)
+        .join(Designation, col(Designation.organisation_id) == col(Organisation.id))
         .where(Designation.user_id == user.id, current(Designation, today))
-    ).all()  # fmt: skip
+    ).all()
     acts_for = set(designated)
     seats: dict[int, set[str]] = defaultdict(set)
     city_seats = set()
@@ -79,7 +80,7 @@ def load_actor(session: Session, user: User, today: date | None = None) -> Actor
         .join(Board, col(Board.id) == col(Membership.board_id))
         .outerjoin(Organisation, col(Organisation.id) == col(Membership.organisation_id))
         .where(Membership.user_id == user.id, current(Membership, today))
-    )  # fmt: skip
+    )
     for board_id, code, kind, board_kind in rows:
         seats[board_id]  # a seat even when representing no organisation (residents)
         if code is None:
@@ -148,19 +149,23 @@ def _facts_query() -> Any:
     """
     plan, board = bindparam("plan_id", type_=Integer), bindparam("board_id", type_=Integer)
     rule = (
-        select(Charter.decision_rule).where(Charter.board_id == board, col(Charter.superseded_on).is_(None))
-        .order_by(col(Charter.version).desc()).limit(1).subquery()
-    )  # fmt: skip
+        select(Charter.decision_rule)
+        .where(Charter.board_id == board, col(Charter.superseded_on).is_(None))
+        .order_by(col(Charter.version).desc())
+        .limit(1)
+        .subquery()
+    )
     return union_all(
         select(literal("central"), cast(Board.id, String)).where(Board.kind == BoardKind.central),
         select(literal("party"), col(Organisation.code))
-        .join(PlanParty, col(PlanParty.organisation_id) == col(Organisation.id)).where(PlanParty.plan_id == plan),
+        .join(PlanParty, col(PlanParty.organisation_id) == col(Organisation.id))
+        .where(PlanParty.plan_id == plan),
         select(literal("local"), cast(Board.id, String)).where(Board.plan_id == plan, Board.kind == BoardKind.local),
         select(literal("rule"), cast(rule.c.decision_rule, String)),
         select(literal("competence"), cast(Plan.competence, String)).where(Plan.id == plan),
         select(literal("start"), cast(Plan.period_start, String)).where(Plan.id == plan),
         select(literal("end"), cast(Plan.period_end, String)).where(Plan.id == plan),
-    )  # fmt: skip
+    )
 
 
 FACTS = _facts_query()

@@ -3,16 +3,19 @@
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from fastapi.security import OAuth2PasswordBearer
 from sqlmodel import Session
 
 from service.authz import Actor, load_actor
+from service.cases.visibility import visible_case
 from service.clock import Clock
 from service.config import Settings
 from service.errors import Unauthorized
+from service.persistence.case_tables import Case
 from service.persistence.tables import User
 from service.security import read_access_token
+from workflows.schemas import MAX_ID
 
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 
@@ -77,3 +80,11 @@ def get_actor(user: CurrentUser, session: SessionDep, clock: ClockDep) -> Actor:
 
 
 ActorDep = Annotated[Actor, Depends(get_actor)]
+
+
+def get_visible_case(case_id: Annotated[int, Path(ge=1, le=MAX_ID)], actor: ActorDep, session: SessionDep) -> Case:
+    """The case in the path if the actor may see it; 404 alike for unknown and invisible cases."""
+    return visible_case(session, actor, case_id)
+
+
+VisibleCase = Annotated[Case, Depends(get_visible_case)]

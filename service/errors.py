@@ -69,10 +69,18 @@ def field_errors(error: ValidationError, prefix: str) -> Invalid:
 
 
 TITLES_DA = {
-    400: "Ugyldig forespørgsel", 401: "Ikke logget ind", 403: "Ikke tilladt", 404: "Findes ikke",
-    405: "Metoden er ikke tilladt", 406: "Formatet kan ikke leveres", 409: "Konflikt", 413: "For stor",
-    415: "Ukendt indholdstype", 422: "Ugyldige data", 429: "For mange forsøg",
-}  # fmt: skip
+    400: "Ugyldig forespørgsel",
+    401: "Ikke logget ind",
+    403: "Ikke tilladt",
+    404: "Findes ikke",
+    405: "Metoden er ikke tilladt",
+    406: "Formatet kan ikke leveres",
+    409: "Konflikt",
+    413: "For stor",
+    415: "Ukendt indholdstype",
+    422: "Ugyldige data",
+    429: "For mange forsøg",
+}
 DETAILS_DA = {"Not Found": "Adressen findes ikke.", "Method Not Allowed": "Metoden er ikke tilladt her."}
 
 
@@ -88,8 +96,12 @@ def problem(
     if request is not None and wants_danish(request):
         title, detail = TITLES_DA.get(status, title), da or DETAILS_DA.get(detail, detail)
     body = {"type": "about:blank", "title": title, "status": status, "detail": detail, **extra}
-    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers={"Content-Language": "da"} if (
-        request is not None and wants_danish(request)) else None)  # fmt: skip
+    return JSONResponse(
+        body,
+        status_code=status,
+        media_type=PROBLEM_JSON,
+        headers={"Content-Language": "da"} if (request is not None and wants_danish(request)) else None,
+    )
 
 
 def _field(location: tuple[Any, ...]) -> str:
@@ -131,10 +143,12 @@ async def _data_error(request: Request, error: Exception) -> JSONResponse:
     # The database refused a value the API let through (a NUL character, a number beyond its column).
     reason = str(getattr(error, "orig", error)).strip().splitlines()[0]
     return problem(
-        422, f"The request holds a value the database cannot store: {reason}", request=request,
+        422,
+        f"The request holds a value the database cannot store: {reason}",
+        request=request,
         da=f"Forespørgslen indeholder en værdi, databasen ikke kan gemme: {reason}",
         errors=[{"field": "body", "message": reason}],
-    )  # fmt: skip
+    )
 
 
 def install(app: FastAPI) -> None:

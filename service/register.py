@@ -206,7 +206,7 @@ def budget_history(*, session: Session, plan_id: int) -> list[schemas.BudgetChan
         .join(CaseEvent, col(CaseEvent.id) == col(BudgetChange.event_id))
         .where(BudgetChange.plan_id == plan_id)
         .order_by(col(CaseEvent.at), col(BudgetChange.id))
-    )  # fmt: skip
+    )
     changes: dict[int, schemas.BudgetChangePublic] = {}
     for change, area, case, at in rows:
         entry = changes.setdefault(
@@ -317,15 +317,21 @@ def acts_for(*, session: Session, user: User, today: date) -> list[schemas.ActsF
     found = [
         schemas.ActsForPublic(organisation=ref(org), basis=d.kind)
         for d, org in session.exec(
-            select(Designation, Organisation).join(Organisation, col(Organisation.id) == col(Designation.organisation_id))
+            select(Designation, Organisation)
+            .join(Organisation, col(Organisation.id) == col(Designation.organisation_id))
             .where(Designation.user_id == user.id, current(Designation, today))
         )
-    ]  # fmt: skip
+    ]
     seats = session.exec(
-        select(Organisation, Board).join(Membership, col(Membership.organisation_id) == col(Organisation.id))
+        select(Organisation, Board)
+        .join(Membership, col(Membership.organisation_id) == col(Organisation.id))
         .join(Board, col(Board.id) == col(Membership.board_id))
-        .where(Membership.user_id == user.id, current(Membership, today), Board.kind != BoardKind.local,
-               Organisation.kind == OrganisationKind.housing_organisation)
-    )  # fmt: skip
+        .where(
+            Membership.user_id == user.id,
+            current(Membership, today),
+            Board.kind != BoardKind.local,
+            Organisation.kind == OrganisationKind.housing_organisation,
+        )
+    )
     found += [schemas.ActsForPublic(organisation=ref(org), basis="board_representative", board=ref(b)) for org, b in seats]
     return found

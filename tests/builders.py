@@ -104,7 +104,7 @@ def open_(
 ) -> Case:
     """Open a case through the service, for a plan (by code) or a board (by code)."""
     return open_case(
-        session,
+        session=session,
         actor=actor(session, by, day_of(now)),
         case_type=case_type,
         title=title,
@@ -119,7 +119,7 @@ def step(session: Session, case: Case, username: str, action: str, data: dict[st
     """Take one action at the case's current version, on the register as it stands on that day."""
     now = kw.pop("now", NOW)
     return apply_action(
-        session,
+        session=session,
         actor=actor(session, username, day_of(now)),
         case_id=case_id(case),
         action=action,
@@ -127,7 +127,7 @@ def step(session: Session, case: Case, username: str, action: str, data: dict[st
         data=data,
         now=now,
         **kw,
-    )
+    ).case
 
 
 def play(session: Session, case: Case, steps: Iterable[Step], *, now: datetime = NOW) -> Case:

@@ -53,8 +53,8 @@ def take(engine: Engine, case_id: int, username: str, action: str, version: int,
     """One writer: its own session and connection; returns the case or the refusal."""
     with Session(engine) as session:
         try:
-            case = apply_action(session, actor=actor(session, username), case_id=case_id, action=action,
-                                expected_version=version, **kw)  # fmt: skip
+            case = apply_action(session=session, actor=actor(session, username), case_id=case_id, action=action,
+                                expected_version=version, **kw).case  # fmt: skip
             return Taken(case.id, case.state, case.version)
         except ServiceError as refused:
             return refused

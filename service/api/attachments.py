@@ -75,15 +75,27 @@ def upload_document(
 ) -> DocumentPublic:
     """Attach a file (PDF, Office documents, images, text; at most the configured size)."""
     document = attachments.store_document(
-        session, case=visible_case(session, actor, case_id), actor=actor, stream=file.file,
-        client_name=file.filename or "", folder=settings.var_dir / "documents", max_bytes=settings.max_upload_mb << 20,
-    )  # fmt: skip
+        session,
+        case=visible_case(session, actor, case_id),
+        actor=actor,
+        stream=file.file,
+        client_name=file.filename or "",
+        folder=settings.var_dir / "documents",
+        max_bytes=settings.max_upload_mb << 20,
+    )
     return _public(document, actor.username)
 
 
 def _public(d: CaseDocument, uploader: str) -> DocumentPublic:
-    return DocumentPublic(id=d.id or 0, filename=d.filename, content_type=d.content_type, size_bytes=d.size_bytes,
-                          sha256=d.sha256, uploaded_by=uploader, at=d.at)  # fmt: skip
+    return DocumentPublic(
+        id=d.id or 0,
+        filename=d.filename,
+        content_type=d.content_type,
+        size_bytes=d.size_bytes,
+        sha256=d.sha256,
+        uploaded_by=uploader,
+        at=d.at,
+    )
 
 
 @router.get("/cases/{case_id}/documents", response_model=list[DocumentPublic])

@@ -5,10 +5,10 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Header, Path, Query, Response
 from pydantic import BaseModel, Field
 
-from service.cases import lifecycle as cases
+from service import cases
 from service.cases import views as case_views
-from service.cases.visibility import visible_case
-from service.deps import ActorDep, ClockDep, SessionDep
+from service.cases.visibility import visible
+from service.deps import ActorDep, ClockDep, SessionDep, VisibleCase
 from workflows.registry import WORKFLOWS
 from workflows.schemas import MAX_ID
 
@@ -47,9 +47,9 @@ def open_case(
     body: CaseCreate, actor: ActorDep, session: SessionDep, clock: ClockDep, response: Response
 ) -> case_views.CasePublic:
     """Open a case of a type for a plan (or, for a charter, a district board)."""
-    case = cases.open_case(session, actor=actor, now=clock.now(), **body.model_dump())
+    case = cases.open_case(session=session, actor=actor, now=clock.now(), **body.model_dump())
     response.headers["Location"] = f"/api/v1/cases/{case.id}"
-    return case_views.describe(session, case, actor, today=clock.today())
+    return case_views.describe(session, cases.situation(session, case, actor), today=clock.today())
 
 
 @router.get("/cases", response_model=case_views.CasePage)
@@ -70,15 +70,25 @@ def list_cases(
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> case_views.CasePage:
     """The cases you can see, filtered, sorted and one page at a time (the total is in the body)."""
-    filters = dict(case_type=case_type, state=state, plan_id=plan_id, district_id=district_id, board_id=board_id,
-                   open=open, overdue=overdue, actionable=actionable, q=q)  # fmt: skip
+    filters = dict(
+        case_type=case_type,
+        state=state,
+        plan_id=plan_id,
+        district_id=district_id,
+        board_id=board_id,
+        open=open,
+        overdue=overdue,
+        actionable=actionable,
+        q=q,
+    )
     return case_views.list_cases(session, actor, filters=filters, sort=sort, limit=limit, offset=offset)
 
 
 @router.get("/cases/{case_id}", response_model=case_views.CasePublic, responses=NOT_FOUND)
 def get_case(case_id: Id, actor: ActorDep, session: SessionDep, clock: ClockDep) -> case_views.CasePublic:
     """One case, with its deadlines and the actions you may take now (and why others are refused)."""
-    return case_views.describe(session, visible_case(session, actor, case_id), actor, today=clock.today())
+    here = cases.load(session, actor, case_id, visible=visible(session, actor))
+    return case_views.describe(session, here, today=clock.today())
 
 
 @router.post("/cases/{case_id}/actions/{action}", response_model=case_views.CasePublic, responses=ACT_ERRORS)
@@ -92,15 +102,22 @@ def take_action(
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ) -> case_views.CasePublic:
     """Take an action; a retry with the same Idempotency-Key returns the case without acting twice."""
-    visible_case(session, actor, case_id)
-    case = cases.apply_action(
-        session, actor=actor, case_id=case_id, action=action, expected_version=body.expected_version,
-        comment=body.comment, data=body.data, idempotency_key=idempotency_key, now=clock.now(),
-    )  # fmt: skip
-    return case_views.describe(session, case, actor, today=clock.today())
+    response: case_views.CasePublic = cases.apply_action(
+        session=session,
+        actor=actor,
+        case_id=case_id,
+        action=action,
+        expected_version=body.expected_version,
+        comment=body.comment,
+        data=body.data,
+        idempotency_key=idempotency_key,
+        now=clock.now(),
+        respond=lambda outcome: case_views.describe(session, outcome.situation, today=clock.today()),
+    )
+    return response
 
 
 @router.get("/cases/{case_id}/events", response_model=list[case_views.HistoryEntry], responses=NOT_FOUND)
-def get_events(case_id: Id, actor: ActorDep, session: SessionDep) -> list[case_views.HistoryEntry]:
+def get_events(case: VisibleCase, session: SessionDep) -> list[case_views.HistoryEntry]:
     """The append-only history: who did what, when, from which state to which."""
-    return case_views.history(session, visible_case(session, actor, case_id))
+    return case_views.history(session, case)

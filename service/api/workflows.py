@@ -92,19 +92,32 @@ def get_workflow(case_type: CaseType, _user: CurrentUser) -> WorkflowPublic:
         states=[StatePublic(name=s.name, da=s.da, en=s.en, waits_for=s.wait.value, final=s.final) for s in w.states],
         actions=[
             ActionPublic(
-                name=a.name, da=a.da, en=a.en, source=list(a.source), dest=a.dest, who=[r.value for r in a.who],
-                guards=[{"name": g.name, "reason": g.reason} for g in a.guards], notifies=list(a.notifies),
+                name=a.name,
+                da=a.da,
+                en=a.en,
+                source=list(a.source),
+                dest=a.dest,
+                who=[r.value for r in a.who],
+                guards=[{"name": g.name, "reason": g.reason} for g in a.guards],
+                notifies=list(a.notifies),
                 data_schema=a.requires.model_json_schema() if a.requires else None,
             )
             for a in w.actions
         ],
         deadlines=[
-            DeadlinePublic(name=d.name, kind=d.kind.value, starts_in=d.starts_in, during=list(d.during),
-                           working_days=d.working_days, calendar_days=d.calendar_days, due_from_data=d.due_from_data,
-                           escalate_after_days=d.escalate_after_days)
+            DeadlinePublic(
+                name=d.name,
+                kind=d.kind.value,
+                starts_in=d.starts_in,
+                during=list(d.during),
+                working_days=d.working_days,
+                calendar_days=d.calendar_days,
+                due_from_data=d.due_from_data,
+                escalate_after_days=d.escalate_after_days,
+            )
             for d in w.deadlines
         ],
-    )  # fmt: skip
+    )
 
 
 @router.get(

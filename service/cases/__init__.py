@@ -4,7 +4,8 @@
 modules are the parts an accepted action touches. Import the use cases from here.
 """
 
-from service.cases.lifecycle import allowed_actions, apply_action, get_case, open_case
-from service.cases.situation import Situation, situation
+from service.cases.lifecycle import Outcome, allowed_actions, apply_action
+from service.cases.opening import open_case
+from service.cases.situation import Situation, load, situation
 
-__all__ = ["Situation", "allowed_actions", "apply_action", "get_case", "open_case", "situation"]
+__all__ = ["Outcome", "Situation", "allowed_actions", "apply_action", "load", "open_case", "situation"]

@@ -73,8 +73,10 @@ def store_document(
     suffix = Path(name).suffix.lower()
     if suffix not in ALLOWED:
         allowed = ", ".join(sorted(ALLOWED))
-        raise Invalid(f"Files of type '{suffix or name}' cannot be attached; allowed: {allowed}.",
-                      [{"field": "file", "message": "type not allowed"}])  # fmt: skip
+        raise Invalid(
+            f"Files of type '{suffix or name}' cannot be attached; allowed: {allowed}.",
+            [{"field": "file", "message": "type not allowed"}],
+        )
     content_type, signatures = ALLOWED[suffix]
     folder.mkdir(parents=True, exist_ok=True)
     digest, size = hashlib.sha256(), 0
@@ -100,8 +102,15 @@ def store_document(
             raise
     sha = digest.hexdigest()
     Path(temporary.name).replace(folder / sha)
-    document = CaseDocument(case_id=case.id or 0, uploaded_by_id=actor.user_id, at=datetime.now(UTC), filename=name,
-                            content_type=content_type, size_bytes=size, sha256=sha)  # fmt: skip
+    document = CaseDocument(
+        case_id=case.id or 0,
+        uploaded_by_id=actor.user_id,
+        at=datetime.now(UTC),
+        filename=name,
+        content_type=content_type,
+        size_bytes=size,
+        sha256=sha,
+    )
     session.add(document)
     session.commit()
     session.refresh(document)

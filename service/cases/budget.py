@@ -36,7 +36,7 @@ def _held(session: Session, plan_id: int) -> dict[Line, int]:
         select(ActivityArea.code, BUDGET.c.year, BUDGET.c.funder, BUDGET.c.amount_dkk)
         .join(BUDGET, BUDGET.c.activity_area_id == col(ActivityArea.id))
         .where(BUDGET.c.plan_id == plan_id)
-    )  # fmt: skip
+    )
     return {(area, year, funder): amount for area, year, funder, amount in rows}
 
 
@@ -64,18 +64,24 @@ def check_moves(session: Session, *, plan_id: int, case_id: int | None, data: di
         for side in ("from", "to"):
             year = move.get(f"{side}_year")
             if year is not None and not first <= year <= last:
-                _refuse(i, side, f"the year {year} lies outside the plan's grant period {first}–{last}",
-                        f"året {year} ligger uden for planens bevillingsperiode {first}–{last}")  # fmt: skip
+                _refuse(
+                    i,
+                    side,
+                    f"the year {year} lies outside the plan's grant period {first}–{last}",
+                    f"året {year} ligger uden for planens bevillingsperiode {first}–{last}",
+                )
     held, promised = _held(session, plan_id), _promised(session, plan_id, case_id)
     for line, delta in deltas(data).items():
         available = held.get(line, 0) + min(promised.get(line, 0), 0)
         if delta < 0 and available + delta < 0:
             i = next(i for i, m in enumerate(moves) if _from_line(m) == line)
             area, year, funder = line
-            _refuse(i, "from", f"budget line {area} {year} {funder} holds {available:,} kr. available; "
-                    f"cannot take {-delta:,} kr.",
-                    f"budgetposten {area} {year} {funder} har {available:,} kr. til rådighed; "
-                    f"kan ikke afgive {-delta:,} kr.")  # fmt: skip
+            _refuse(
+                i,
+                "from",
+                f"budget line {area} {year} {funder} holds {available:,} kr. available; cannot take {-delta:,} kr.",
+                f"budgetposten {area} {year} {funder} har {available:,} kr. til rådighed; kan ikke afgive {-delta:,} kr.",
+            )
 
 
 def _from_line(move: dict[str, Any]) -> tuple[Any, Any, Any]:
@@ -85,8 +91,11 @@ def _from_line(move: dict[str, Any]) -> tuple[Any, Any, Any]:
 def _refuse(index: int, side: str, reason: str, reason_da: str) -> None:
     field = f"data.budget_moves.{index}.{side}_area"
     end = lambda text: text if text.endswith(".") else f"{text}."  # noqa: E731
-    raise Invalid(f"The request is not valid: {field}: {end(reason)}", [{"field": field, "message": reason}],
-                  da=f"Forespørgslen er ikke gyldig: {field}: {end(reason_da)}")  # fmt: skip
+    raise Invalid(
+        f"The request is not valid: {field}: {end(reason)}",
+        [{"field": field, "message": reason}],
+        da=f"Forespørgslen er ikke gyldig: {field}: {end(reason_da)}",
+    )
 
 
 def apply_moves(session: Session, *, plan_id: int, case_id: int, event_id: int, data: dict[str, Any]) -> None:
@@ -97,21 +106,36 @@ def apply_moves(session: Session, *, plan_id: int, case_id: int, event_id: int, 
     net = deltas(data)
     # Lines are changed in one fixed order, so two cases moving money between the same lines cannot deadlock.
     for (area, year, funder), delta in sorted(net.items()):
-        where = (BUDGET.c.plan_id == plan_id, BUDGET.c.activity_area_id == areas[area], BUDGET.c.year == year,
-                 BUDGET.c.funder == funder)  # fmt: skip
+        where = (
+            BUDGET.c.plan_id == plan_id,
+            BUDGET.c.activity_area_id == areas[area],
+            BUDGET.c.year == year,
+            BUDGET.c.funder == funder,
+        )
         changed = connection.execute(
             update(BUDGET).where(*where, BUDGET.c.amount_dkk + delta >= 0).values(amount_dkk=BUDGET.c.amount_dkk + delta)
         ).rowcount
         if not changed and delta < 0:  # another change took the money at the same moment
-            raise Conflict(f"Budget line {area} {year} {funder} changed at the same moment; try again.",
-                           da=f"Budgetposten {area} {year} {funder} blev ændret i samme øjeblik; prøv igen.")  # fmt: skip
+            raise Conflict(
+                f"Budget line {area} {year} {funder} changed at the same moment; try again.",
+                da=f"Budgetposten {area} {year} {funder} blev ændret i samme øjeblik; prøv igen.",
+            )
         if not changed:  # a line inside the grant period that had no money yet
-            connection.execute(insert(BUDGET), dict(plan_id=plan_id, activity_area_id=areas[area], year=year,
-                                                     funder=funder, amount_dkk=delta))  # fmt: skip
+            connection.execute(
+                insert(BUDGET),
+                dict(plan_id=plan_id, activity_area_id=areas[area], year=year, funder=funder, amount_dkk=delta),
+            )
     changes = [  # the budget history lists them in the order the case moves money: from, then to
-        dict(plan_id=plan_id, case_id=case_id, event_id=event_id, activity_area_id=areas[area], year=year,
-             funder=funder, delta_dkk=delta)
+        dict(
+            plan_id=plan_id,
+            case_id=case_id,
+            event_id=event_id,
+            activity_area_id=areas[area],
+            year=year,
+            funder=funder,
+            delta_dkk=delta,
+        )
         for (area, year, funder), delta in net.items()
-    ]  # fmt: skip
+    ]
     if changes:
         connection.execute(insert(BUDGET_CHANGES), changes)

@@ -48,8 +48,18 @@ def open_deadlines(
         due, rule = due_date(deadline, start, data)
         days = deadline.escalate_after_days
         escalate = calendar.add_calendar_days(start, days) if days else None
-        rows.append(dict(case_id=case_id, name=deadline.name, kind=deadline.kind.value, status=DeadlineStatus.open.value,
-                         due_on=due, escalate_on=escalate, rule=rule, opened_event_id=event_id))  # fmt: skip
+        rows.append(
+            dict(
+                case_id=case_id,
+                name=deadline.name,
+                kind=deadline.kind.value,
+                status=DeadlineStatus.open.value,
+                due_on=due,
+                escalate_on=escalate,
+                rule=rule,
+                opened_event_id=event_id,
+            )
+        )
     if rows:
         session.connection().execute(insert(CASE_DEADLINES), rows)
 
@@ -78,10 +88,14 @@ def sync_deadlines(
     if closing:
         session.connection().execute(
             update(CASE_DEADLINES)
-            .where(CASE_DEADLINES.c.case_id == case_id, CASE_DEADLINES.c.status == DeadlineStatus.open.value,
-                   CASE_DEADLINES.c.name.in_(closing))
+            .where(
+                CASE_DEADLINES.c.case_id == case_id,
+                CASE_DEADLINES.c.status == DeadlineStatus.open.value,
+                CASE_DEADLINES.c.name.in_(closing),
+            )
             .values(status=outcome.value, closed_event_id=event_id)
-        )  # fmt: skip
+        )
     still_running = frozenset(d.name for d in workflow.deadlines if old_state in d.during and state in d.during)
-    open_deadlines(session, workflow, case_id=case_id, state=state, data=data, event_id=event_id, now=now,
-                   already_open=still_running)  # fmt: skip
+    open_deadlines(
+        session, workflow, case_id=case_id, state=state, data=data, event_id=event_id, now=now, already_open=still_running
+    )

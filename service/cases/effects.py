@@ -15,7 +15,6 @@ from sqlmodel import Session, col, select
 from service.authz import plan_deciding_board
 from service.cases import budget
 from service.cases.deadlines import sync_deadlines
-from service.cases.opening import OPEN_EFFECTS
 from service.errors import Conflict, Forbidden, Invalid
 from service.persistence.case_tables import CASE_EVENTS, CASES, Case, CaseDocument
 from service.persistence.tables import (
@@ -28,7 +27,7 @@ from service.persistence.tables import (
     Organisation,
     Plan,
     StrategicAgreement,
-)  # fmt: skip
+)
 from workflows import calendar, guards
 from workflows.registry import WORKFLOWS
 from workflows.spec import Action, Effect, LbfPolicy, Workflow
@@ -47,9 +46,10 @@ def check_data(session: Session, data: dict[str, Any]) -> None:
     known = set(session.exec(select(ActivityArea.code)))
     errors = [
         {"field": f"data.budget_moves.{i}.{side}_area", "message": f"unknown activity area {move[f'{side}_area']!r}"}
-        for i, move in enumerate(moves) for side in ("from", "to")
+        for i, move in enumerate(moves)
+        for side in ("from", "to")
         if move.get(f"{side}_area") and move[f"{side}_area"] not in known
-    ]  # fmt: skip
+    ]
     if errors:
         raise Invalid(f"The request is not valid: {errors[0]['field']}: {errors[0]['message']}", errors)
 
@@ -66,9 +66,11 @@ def check_source(session: Session, *, case: Case, action_data: dict[str, Any], n
     if (meeting_id := action_data.get("meeting_id")) is not None:
         meeting = session.get(Meeting, meeting_id)
         if meeting is None or meeting.board_id != case.deciding_board_id:
-            raise Invalid(f"Meeting {meeting_id} is not a meeting of the board that decides this case.",
-                          [{"field": "data.meeting_id", "message": "not a meeting of the deciding board"}],
-                          da=f"Møde {meeting_id} er ikke et møde i den bestyrelse, der beslutter sagen.")  # fmt: skip
+            raise Invalid(
+                f"Meeting {meeting_id} is not a meeting of the board that decides this case.",
+                [{"field": "data.meeting_id", "message": "not a meeting of the deciding board"}],
+                da=f"Møde {meeting_id} er ikke et møde i den bestyrelse, der beslutter sagen.",
+            )
         if meeting.starts_at > now:
             raise Forbidden(
                 f"You may not do this: the meeting on {meeting.starts_at.astimezone(LOCAL):%d.%m.%Y %H:%M} has not "
@@ -93,13 +95,19 @@ def check_meeting(session: Session, *, case_board_id: int | None, meeting_id: in
     meeting = session.get(Meeting, meeting_id)
     field = [{"field": "data.meeting_id", "message": "not a meeting this case can be put on"}]
     if meeting is None or meeting.board_id != case_board_id:
-        raise Invalid(f"Meeting {meeting_id} is not a meeting of the board that decides this case.", field,
-                      da=f"Møde {meeting_id} er ikke et møde i den bestyrelse, der beslutter sagen.")  # fmt: skip
+        raise Invalid(
+            f"Meeting {meeting_id} is not a meeting of the board that decides this case.",
+            field,
+            da=f"Møde {meeting_id} er ikke et møde i den bestyrelse, der beslutter sagen.",
+        )
     meeting_day = meeting.starts_at.astimezone(LOCAL).date()
     cutoff = calendar.subtract_working_days(meeting_day, calendar.AGENDA_CUTOFF_WORKING_DAYS)
     if now.astimezone(LOCAL).date() > cutoff:
-        raise Invalid(f"The agenda of the meeting on {meeting_day} closed on {cutoff}.", field,
-                      da=f"Dagsordenen til mødet {meeting_day:%d.%m.%Y} lukkede {cutoff:%d.%m.%Y}.")  # fmt: skip
+        raise Invalid(
+            f"The agenda of the meeting on {meeting_day} closed on {cutoff}.",
+            field,
+            da=f"Dagsordenen til mødet {meeting_day:%d.%m.%Y} lukkede {cutoff:%d.%m.%Y}.",
+        )
 
 
 def lbf_needed(workflow: Workflow, data: dict[str, Any], action_data: dict[str, Any]) -> bool:
@@ -131,9 +139,11 @@ def prepare(
         data["lbf_approved_on"] = action_data.get("received_on") or now.astimezone(LOCAL).date().isoformat()
     if Effect.information_item in action.effects:
         meeting = session.exec(
-            select(Meeting.id, Meeting.starts_at).join(Board, col(Board.id) == col(Meeting.board_id))
-            .where(Board.kind == BoardKind.central, col(Meeting.starts_at) > now).order_by(col(Meeting.starts_at))
-        ).first()  # fmt: skip
+            select(Meeting.id, Meeting.starts_at)
+            .join(Board, col(Board.id) == col(Meeting.board_id))
+            .where(Board.kind == BoardKind.central, col(Meeting.starts_at) > now)
+            .order_by(col(Meeting.starts_at))
+        ).first()
         data["central_board_meeting_id"] = meeting[0] if meeting else None
     return data
 
@@ -147,9 +157,10 @@ def _new_agreement_version(session: Session, here: "Situation", event_id: int, n
     today = now.astimezone(LOCAL).date()
     assert here.case.plan_id is not None
     current = session.exec(
-        select(StrategicAgreement).where(StrategicAgreement.plan_id == here.case.plan_id)
+        select(StrategicAgreement)
+        .where(StrategicAgreement.plan_id == here.case.plan_id)
         .order_by(col(StrategicAgreement.version).desc())
-    ).first()  # fmt: skip
+    ).first()
     amends = here.case.data.get("amends_version")
     in_force = current.version if current is not None and current.superseded_on is None else 0
     if amends is not None and amends != in_force:
@@ -162,8 +173,11 @@ def _new_agreement_version(session: Session, here: "Situation", event_id: int, n
     if current is not None and current.superseded_on is None:
         current.superseded_on = today
     summary = here.case.data.get("agreement_summary") or here.case.data.get("change_description", "")
-    session.add(StrategicAgreement(plan_id=here.case.plan_id, version=(current.version if current else 0) + 1,
-                                   in_force_from=today, summary=summary))  # fmt: skip
+    session.add(
+        StrategicAgreement(
+            plan_id=here.case.plan_id, version=(current.version if current else 0) + 1, in_force_from=today, summary=summary
+        )
+    )
     session.flush()
 
 
@@ -172,12 +186,18 @@ def _new_charter_version(session: Session, here: "Situation", event_id: int, now
     assert here.case.board_id is not None
     current = session.exec(
         select(Charter).where(Charter.board_id == here.case.board_id).order_by(col(Charter.version).desc())
-    ).first()  # fmt: skip
+    ).first()
     if current is not None and current.superseded_on is None:
         current.superseded_on = today
-    session.add(Charter(board_id=here.case.board_id, version=(current.version if current else 0) + 1, in_force_from=today,
-                        decision_rule=here.case.data.get("decision_rule", "unanimity"),
-                        summary=here.case.data.get("summary", "")))  # fmt: skip
+    session.add(
+        Charter(
+            board_id=here.case.board_id,
+            version=(current.version if current else 0) + 1,
+            in_force_from=today,
+            decision_rule=here.case.data.get("decision_rule", "unanimity"),
+            summary=here.case.data.get("summary", ""),
+        )
+    )
     session.flush()
 
 
@@ -204,20 +224,33 @@ def _transfer_competence(session: Session, here: "Situation", event_id: int, now
         postpone = next((a for a in workflow.actions_from(state) if a.postpones), None)
         new_state = postpone.dest if postpone and postpone.dest else state
         moved = connection.execute(
-            update(CASES).where(CASES.c.id == case_id, CASES.c.version == version)
+            update(CASES)
+            .where(CASES.c.id == case_id, CASES.c.version == version)
             .values(deciding_board_id=board.id, version=version + 1, state=new_state)
-        ).rowcount  # fmt: skip
+        ).rowcount
         if moved != 1:
-            raise Conflict(f"Case {case_id} changed while the competence moved; try again.",
-                           da=f"Sag {case_id} blev ændret, mens kompetencen blev flyttet; prøv igen.")  # fmt: skip
-        moved_event = connection.execute(insert(CASE_EVENTS).returning(CASE_EVENTS.c.id), dict(
-            case_id=case_id, seq=version + 1, at=now, actor_id=None, action="moved_with_competence",
-            from_state=state, to_state=new_state, data={"deciding_board": board.code, "by_case": here.case.reference},
-            comment=f"Beslutningskompetencen for {plan.code} er flyttet til {board.name} ({here.case.reference}).",
-        )).scalar_one()  # fmt: skip
+            raise Conflict(
+                f"Case {case_id} changed while the competence moved; try again.",
+                da=f"Sag {case_id} blev ændret, mens kompetencen blev flyttet; prøv igen.",
+            )
+        moved_event = connection.execute(
+            insert(CASE_EVENTS).returning(CASE_EVENTS.c.id),
+            dict(
+                case_id=case_id,
+                seq=version + 1,
+                at=now,
+                actor_id=None,
+                action="moved_with_competence",
+                from_state=state,
+                to_state=new_state,
+                data={"deciding_board": board.code, "by_case": here.case.reference},
+                comment=f"Beslutningskompetencen for {plan.code} er flyttet til {board.name} ({here.case.reference}).",
+            ),
+        ).scalar_one()
         if new_state != state:
-            sync_deadlines(session, workflow, case_id=case_id, old_state=state, state=new_state, data={},
-                           event_id=moved_event, now=now)  # fmt: skip
+            sync_deadlines(
+                session, workflow, case_id=case_id, old_state=state, state=new_state, data={}, event_id=moved_event, now=now
+            )
 
 
 APPLY: dict[Effect, Callable[[Session, "Situation", int, datetime], None]] = {
@@ -228,6 +261,7 @@ APPLY: dict[Effect, Callable[[Session, "Situation", int, datetime], None]] = {
 }
 PREPARED = {Effect.update_data, Effect.screen, Effect.information_item, Effect.check_budget_moves, Effect.note_lbf_approval}
 # Every declared effect has exactly one implementation here or in service.opening (a test checks the enum is covered).
+OPEN_EFFECTS = {Effect.note_agreement_version}
 IMPLEMENTED = APPLY.keys() | PREPARED | OPEN_EFFECTS
 
 
@@ -237,3 +271,20 @@ def apply(
     for name in action.effects:
         if name in APPLY:
             APPLY[name](session, here, event_id, now)
+
+
+def _agreement_version(session: Session, plan_id: int) -> int:
+    """The version of the plan's strategic agreement in force, 0 without one."""
+    version = session.exec(
+        select(StrategicAgreement.version)
+        .where(StrategicAgreement.plan_id == plan_id, col(StrategicAgreement.superseded_on).is_(None))
+        .order_by(col(StrategicAgreement.version).desc())
+    ).first()
+    return version or 0
+
+
+def on_open(session: Session, workflow: Workflow, plan_id: int | None, data: dict[str, Any]) -> dict[str, Any]:
+    """The case's data with what its opening effects record, e.g. the agreement version a change amends."""
+    if Effect.note_agreement_version in workflow.open_effects and plan_id is not None:
+        return {**data, "amends_version": _agreement_version(session, plan_id)}
+    return data

@@ -1,40 +1,34 @@
-"""Opening cases and taking actions on them: one database transaction per call, all or nothing.
+"""Taking an action on a case: one database transaction, all or nothing.
 
-An accepted action changes the case row (checked against the expected version), appends one history
-event, closes and opens deadline rows, writes outbox rows for its notifications and applies its effects.
-A refused action writes nothing.
+The situation is loaded once (the case, if the actor may see it, the register around it and the current round).
+The case type's machine evaluates the action's guards once and runs the step: checks that need the register,
+the new data, then the row (checked against the expected version), one history event, deadlines, effects and
+notifications. A refused action writes nothing. The response is built from the situation after the action,
+inside the same transaction.
 """
 
 import logging
-import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import bindparam, insert, update
-from sqlalchemy import select as sa_select
 from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlmodel import Session, select
+from sqlmodel import Session
 
-from service.authz import Actor, case_setting, plan_deciding_board, roles_for
-from service.cases import effects, notifications, opening
-from service.cases.deadlines import open_deadlines, sync_deadlines
-from service.cases.situation import ROUND_RULE, Situation, situation
-from service.errors import Conflict, Forbidden, Invalid, NotFound, ServiceError, field_errors
-from service.persistence.case_tables import CASE_EVENTS, CASES, Case, CaseEvent
+from service.authz import Actor
+from service.cases import effects, notifications, statements
+from service.cases.deadlines import sync_deadlines
+from service.cases.situation import ROUND_RULE, Situation, after, load, situation
+from service.cases.visibility import visible
+from service.errors import Conflict, Forbidden, Invalid, ServiceError, field_errors
+from service.persistence.case_tables import Case
 from service.persistence.db import write_transaction
-from service.persistence.tables import Board, BoardKind, Plan
-from workflows.machine import Assessment, assess, fire
-from workflows.registry import WORKFLOWS
-from workflows.spec import ROLE_DA, Action, Decider, Facts, Workflow
+from workflows.machine import Assessment, fire, scope, who_text, who_text_da
+from workflows.spec import Action, Guard
 
 log = logging.getLogger(__name__)
 RETRYABLE = {"40P01", "40001"}  # PostgreSQL: deadlock detected, serialization failure
-
-# The hot path's statements, built once: per action only their parameters change.
-LOAD_CASE = sa_select(CASES).where(CASES.c.id == bindparam("case_id"))
-UPDATE_CASE = update(CASES).where(CASES.c.id == bindparam("b_id"), CASES.c.version == bindparam("b_version"))
-INSERT_EVENT = insert(CASE_EVENTS).returning(CASE_EVENTS.c.id)
 
 
 def validate(schema: type[BaseModel] | None, data: dict[str, Any] | None, prefix: str = "data") -> dict[str, Any]:
@@ -49,27 +43,105 @@ def validate(schema: type[BaseModel] | None, data: dict[str, Any] | None, prefix
         raise field_errors(error, prefix) from None
 
 
-def allowed_actions(session: Session, *, case: Case, actor: Actor) -> list[Assessment]:
-    """Every action from the case's state, with whether this actor may take it now and why not."""
-    here = situation(session, case, actor)
-    return assess(here.workflow, case.state, here.roles, here.facts)
+def conflict(here: Situation, detail: str, da: str) -> Conflict:
+    """A 409 that names the case's state, version and what the actor may do now."""
+    allowed = [a.action.name for a in here.options() if a.allowed]
+    return Conflict(detail, da=da, state=here.case.state, version=here.case.version, allowed_actions=allowed)
 
 
-def get_case(session: Session, case_id: int) -> Case:
-    case = session.get(Case, case_id)
-    if case is None:
-        raise NotFound(f"There is no case with id {case_id}.", da=f"Der er ingen sag med id {case_id}.")
-    return case
+@dataclass
+class _Step:
+    """One accepted action's writes, run by the case type's machine around the state change."""
+
+    session: Session
+    actor: Actor
+    here: Situation
+    action: Action
+    action_data: dict[str, Any]
+    comment: str
+    key: str | None
+    now: datetime
+    case: Case | None = None  # the row as written
+    event_data: dict[str, Any] | None = None
+
+    def prepare(self, dest: str) -> None:
+        case, data = self.here.case, self.action_data
+        if self.action.on_behalf:
+            effects.check_source(self.session, case=case, action_data=data, now=self.now)
+        elif data.get("meeting_id") is not None:
+            effects.check_meeting(
+                self.session, case_board_id=case.deciding_board_id, meeting_id=data["meeting_id"], now=self.now
+            )
+        new_data = effects.prepare(self.session, self.here, self.action, data, self.now)
+        deciding = new_data.pop("_deciding_board_id", case.deciding_board_id)
+        self.case = case.model_copy(
+            update=dict(
+                state=dest,
+                version=case.version + 1,
+                data=new_data,
+                deciding_board_id=deciding,
+                is_open=dest not in self.here.workflow.final_states,
+            )
+        )
+        entered = dest != case.state and self.here.workflow.collects_in(dest)
+        self.event_data = {**data, ROUND_RULE: self.here.setting.decision_rule} if entered else data
+
+    def write(self, state: str) -> None:
+        old, new = self.here.case, self.case
+        assert new is not None and old.id is not None
+        connection = self.session.connection()
+        row = dict(
+            state=new.state, version=new.version, data=new.data, deciding_board_id=new.deciding_board_id, is_open=new.is_open
+        )
+        if connection.execute(statements.UPDATE_CASE, {"b_id": old.id, "b_version": old.version, **row}).rowcount != 1:
+            raise _Overtaken()
+        event_id = connection.execute(
+            statements.INSERT_EVENT,
+            dict(
+                case_id=old.id,
+                seq=new.version,
+                at=self.now,
+                actor_id=self.actor.user_id,
+                acting_for_id=effects.organisation_id(self.session, self.action_data.get("organisation")),
+                action=self.action.name,
+                from_state=old.state,
+                to_state=new.state,
+                comment=self.comment,
+                data=self.event_data,
+                idempotency_key=self.key,
+            ),
+        ).scalar_one()
+        if new.state != old.state:
+            sync_deadlines(
+                self.session,
+                self.here.workflow,
+                case_id=old.id,
+                old_state=old.state,
+                state=new.state,
+                data=new.data,
+                event_id=event_id,
+                now=self.now,
+                abandoned=self.action.abandons,
+            )
+        effects.apply(self.session, self.here, self.action, self.action_data, event_id, self.now)
+        notifications.enqueue(self.session, self.action, case_id=old.id, event_id=event_id, now=self.now)
 
 
-def _conflict(session: Session, case: Case, actor: Actor, detail: str, da: str) -> Conflict:
-    allowed = [a.action.name for a in allowed_actions(session, case=case, actor=actor) if a.allowed]
-    return Conflict(detail, da=da, state=case.state, version=case.version, allowed_actions=allowed)
+class _Overtaken(Exception):
+    """Another writer changed the case between reading and writing it."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The case after an accepted action, with the situation the response is built from."""
+
+    case: Case
+    situation: Situation
 
 
 def apply_action(
-    session: Session,
     *,
+    session: Session,
     actor: Actor,
     case_id: int,
     action: str,
@@ -78,58 +150,68 @@ def apply_action(
     data: dict[str, Any] | None = None,
     idempotency_key: str | None = None,
     now: datetime | None = None,
-) -> Case:
-    """Take an action on a case in one transaction, or refuse it leaving no trace."""
+    respond: Any = None,
+) -> Any:
+    """Take an action on a case the actor can see, in one transaction, or refuse it leaving no trace.
+
+    `respond(outcome)` builds the response inside the transaction (before the commit); without it the outcome
+    itself is returned.
+    """
     now = now or datetime.now(UTC)
     write_transaction(session)
     try:
-        case, written = _apply(session, actor, case_id, action, expected_version, comment, data, idempotency_key, now)
+        outcome = _apply(session, actor, case_id, action, expected_version, comment, data, idempotency_key, now)
+        response = respond(outcome) if respond else outcome
         session.commit()
-    except OperationalError as error:
-        session.rollback()
-        if getattr(error.orig, "sqlstate", None) not in RETRYABLE:  # deadlock or serialization failure: say so
-            raise
-        current = get_case(session, case_id)
-        raise _conflict(
-            session,
-            current,
-            actor,
-            "Another action on related data ran at the same moment; try again.",
-            "En anden handling på de samme data kørte i samme øjeblik; prøv igen.",
-        ) from None
     except IntegrityError:
         session.rollback()
-        replay = _replay(session, case_id, idempotency_key, action) if idempotency_key else None
-        if replay is None:
+        if not idempotency_key:
             raise
-        return replay
-    except Conflict as error:
-        session.rollback()
-        log.info("refused %s on case %s by %s: %s", action, case_id, actor.username, error.detail)
-        if "state" not in error.extra and (stored := session.get(Case, case_id)) is not None:
-            raise _conflict(session, stored, actor, error.detail, error.detail_da or error.detail) from None
-        raise
+        return _replayed(session, actor, case_id, idempotency_key, action, respond)  # the retry's first try won
     except BaseException as error:
         session.rollback()
-        if isinstance(error, ServiceError):
-            log.info("refused %s on case %s by %s: %s", action, case_id, actor.username, error.detail)
-        raise
-    for name, value in written.items():  # what was written, without reading the row back
-        setattr(case, name, value)
-    session.expire_all()  # rows this session loaded before may have been written with Core statements
-    return case
+        raise _explained(session, error, actor, case_id, action) from None
+    return response
 
 
-def _replay(session: Session, case_id: int, key: str, action: str) -> Case | None:
-    """The case as it is now, if this idempotency key already took this action on it."""
-    first = session.exec(
-        select(CaseEvent.action).where(CaseEvent.case_id == case_id, CaseEvent.idempotency_key == key)
-    ).first()
-    if first is None:
-        return None
-    if first != action:
+def _explained(session: Session, error: BaseException, actor: Actor, case_id: int, action: str) -> BaseException:
+    """The refusal to raise for an error inside the transaction (already rolled back)."""
+    if isinstance(error, ServiceError):
+        log.info("refused %s on case %s by %s: %s", action, case_id, actor.username, error.detail)
+    if isinstance(error, OperationalError) and getattr(error.orig, "sqlstate", None) in RETRYABLE:
+        here = load(session, actor, case_id, visible=visible(session, actor))
+        return conflict(
+            here,
+            "Another action on related data ran at the same moment; try again.",
+            "En anden handling på de samme data kørte i samme øjeblik; prøv igen.",
+        )
+    if isinstance(error, Conflict) and "state" not in error.extra:  # an effect refused: say what is possible now
+        here = load(session, actor, case_id, visible=visible(session, actor))
+        return conflict(here, error.detail, error.detail_da or error.detail)
+    if isinstance(error, _Overtaken):
+        here = load(session, actor, case_id, visible=visible(session, actor))
+        return conflict(
+            here,
+            "Someone else changed the case at the same moment.",
+            "En anden ændrede sagen i samme øjeblik. Hent den igen, og prøv igen.",
+        )
+    return error
+
+
+def _replayed(session: Session, actor: Actor, case_id: int, key: str, action: str, respond: Any) -> Any:
+    """The answer to a retry whose first attempt committed: the case as it is now."""
+    here = load(session, actor, case_id, visible=visible(session, actor))
+    _check_replay(session, here, key, action)
+    outcome = Outcome(here.case, here)
+    return respond(outcome) if respond else outcome
+
+
+def _check_replay(session: Session, here: Situation, key: str, action: str) -> bool:
+    """True if this idempotency key already took this action on the case; a 409 if it took another."""
+    first = session.connection().execute(statements.REPLAY, {"case_id": here.case.id, "key": key}).scalar()
+    if first is not None and first != action:
         raise Conflict(f"The Idempotency-Key {key!r} was already used for '{first}' on this case.")
-    return get_case(session, case_id)
+    return first is not None
 
 
 def _apply(
@@ -142,198 +224,56 @@ def _apply(
     data: dict[str, Any] | None,
     key: str | None,
     now: datetime,
-) -> tuple[Case, dict[str, Any]]:
-    loaded = session.connection().execute(LOAD_CASE, {"case_id": case_id}).first()
-    if loaded is None:
-        raise NotFound(f"There is no case with id {case_id}.", da=f"Der er ingen sag med id {case_id}.")
-    case = Case(**loaded._mapping)  # a detached snapshot of the row: the engine writes the row with Core statements
-    if key and (replay := _replay(session, case_id, key, action)) is not None:
-        return replay, {}
+) -> Outcome:
+    here = load(session, actor, case_id, visible=visible(session, actor))
+    if key and _check_replay(session, here, key, action):
+        return Outcome(here.case, here)
+    case = here.case
     if case.version != expected_version:
-        raise _conflict(
-            session, case, actor,
+        raise conflict(
+            here,
             f"The case has changed since version {expected_version}: it is now version {case.version}, "
             f"in state '{case.state}'. Reload it and try again.",
             f"Sagen er ændret siden version {expected_version}: den er nu version {case.version} "
             f"i tilstanden '{case.state}'. Hent den igen, og prøv igen.",
-        )  # fmt: skip
-    spec, action_data, here, facts = _authorize(session, actor, case, action, data, now)
-    return case, _write(session, actor, here, spec, facts, action_data, comment=comment, key=key, now=now)
-
-
-def _authorize(
-    session: Session, actor: Actor, case: Case, action: str, data: dict[str, Any] | None, now: datetime
-) -> tuple[Action, dict[str, Any], Situation, Facts]:
-    """The action's declaration, its checked input, the situation and the facts its guards passed on; or a refusal."""
-    spec = WORKFLOWS[case.case_type].action(action)
+        )
+    spec = here.workflow.action(action)
     if spec is None or case.state not in spec.source:
-        raise _conflict(
-            session, case, actor, f"'{action}' is not possible while the case is '{case.state}'.",
+        raise conflict(
+            here,
+            f"'{action}' is not possible while the case is '{case.state}'.",
             f"'{action}' er ikke muligt, mens sagen er '{case.state}'.",
-        )  # fmt: skip
+        )
     action_data = validate(spec.requires, data)
-    here = situation(session, case, actor, action_data)
-    verdict = next(a for a in assess(here.workflow, case.state, here.roles, here.facts) if a.action.name == action)
-    if not verdict.allowed:
-        reason, reason_da = f"{verdict.reason}.", f"{verdict.reason_da}."
-        if verdict.guard is None or verdict.guard.status == 403:
-            raise Forbidden(f"You may not do this: {reason}", da=f"Du må ikke gøre dette: {reason_da}")
-        if verdict.guard.status == 422:
-            field = verdict.guard.field or "data"
-            raise Invalid(f"The request is not valid: {field}: {reason}", [{"field": field, "message": reason}],
-                          da=f"Forespørgslen er ikke gyldig: {field}: {reason_da}")  # fmt: skip
-        raise _conflict(session, case, actor, f"Not possible now: {reason}", f"Ikke muligt nu: {reason_da}")
-    if spec.on_behalf:
-        effects.check_source(session, case=case, action_data=action_data, now=now)
-    elif action_data.get("meeting_id") is not None:
-        effects.check_meeting(session, case_board_id=case.deciding_board_id, meeting_id=action_data["meeting_id"], now=now)
-    return spec, action_data, here, verdict.facts or here.facts
-
-
-def _write(
-    session: Session,
-    actor: Actor,
-    here: Situation,
-    spec: Action,
-    facts: Facts,
-    action_data: dict[str, Any],
-    *,
-    comment: str,
-    key: str | None,
-    now: datetime,
-) -> dict[str, Any]:
-    """The case row (if still at its version), the event, deadlines, effects and outbox; returns what the row got."""
-    case, workflow = here.case, here.workflow
-    assert case.id is not None
-    old_state = case.state
-    new_state = fire(case.case_type, old_state, spec.name, facts)
-    new_data = effects.prepare(session, here, spec, action_data, now)
-    deciding = new_data.pop("_deciding_board_id", case.deciding_board_id)
-    row = dict(state=new_state, version=case.version + 1, data=new_data, deciding_board_id=deciding,
-               is_open=new_state not in workflow.final_states)  # fmt: skip
-    event_data = action_data
-    if new_state != old_state and workflow.collects_in(new_state):
-        event_data = {**action_data, ROUND_RULE: here.setting.decision_rule}
-    connection = session.connection()
-    if connection.execute(UPDATE_CASE, {"b_id": case.id, "b_version": case.version, **row}).rowcount != 1:
-        session.rollback()
-        raise _conflict(
-            session, get_case(session, case.id), actor, "Someone else changed the case at the same moment.",
-            "En anden ændrede sagen i samme øjeblik. Hent den igen, og prøv igen.",
-        )  # fmt: skip
-    event_id = connection.execute(
-        INSERT_EVENT,
-        dict(case_id=case.id, seq=row["version"], at=now, actor_id=actor.user_id,
-             acting_for_id=effects.organisation_id(session, action_data.get("organisation")), action=spec.name,
-             from_state=old_state, to_state=new_state, comment=comment, data=event_data, idempotency_key=key),
-    ).scalar_one()  # fmt: skip
-    if new_state != old_state:
-        sync_deadlines(session, workflow, case_id=case.id, old_state=old_state, state=new_state, data=new_data,
-                       event_id=event_id, now=now, abandoned=spec.abandons)  # fmt: skip
-    effects.apply(session, here, spec, action_data, event_id, now)
-    notifications.enqueue(session, spec, case_id=case.id, event_id=event_id, now=now)
-    return row
-
-
-def open_case(
-    session: Session,
-    *,
-    actor: Actor,
-    case_type: str,
-    title: str,
-    description: str = "",
-    plan_id: int | None = None,
-    board_id: int | None = None,
-    data: dict[str, Any] | None = None,
-    now: datetime | None = None,
-) -> Case:
-    """Open a case of a type in its initial state, for the plan or board it concerns."""
-    now = now or datetime.now(UTC)
-    workflow = WORKFLOWS.get(case_type)
-    if workflow is None:
-        known = ", ".join(sorted(WORKFLOWS))
-        raise Invalid(
-            f"Unknown case type {case_type!r}; use one of {known}.", [{"field": "case_type", "message": "unknown"}]
-        )
-    case_data = validate(workflow.data_schema, data)
-    write_transaction(session)
-    try:
-        case = _open(session, actor, workflow, title, description, plan_id, board_id, case_data, now)
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    session.refresh(case)
-    return case
-
-
-def _open(
-    session: Session,
-    actor: Actor,
-    workflow: Workflow,
-    title: str,
-    description: str,
-    plan_id: int | None,
-    board_id: int | None,
-    case_data: dict[str, Any],
-    now: datetime,
-) -> Case:
-    """The new case with its first event and deadlines, once the opener's right and the opening rules hold."""
-    effects.check_data(session, case_data)
-    deciding = _subject(session, workflow, plan_id, board_id)
-    plan_id = plan_id if workflow.subject == "plan" else None
-    setting = case_setting(session, plan_id=plan_id, deciding_board_id=deciding)
-    if not roles_for(actor, setting).keys() & set(workflow.creators):
-        who = ", ".join(r.value.replace("_", " ") for r in workflow.creators)
-        who_da = ", ".join(ROLE_DA[r] for r in workflow.creators)
+    facts = scope(spec, here.roles, here.with_input(action_data))
+    if facts is None:
         raise Forbidden(
-            f"You may not do this: only {who} may open a {workflow.en.lower()} here.",
-            da=f"Du må ikke gøre dette: kun {who_da} må oprette en {workflow.da.lower()} her.",
+            f"You may not do this: only {who_text(spec)} may {spec.en.lower()}.",
+            da=f"Du må ikke gøre dette: kun {who_text_da(spec)} må udføre »{spec.da}«.",
         )
-    facts = opening.opening_facts(session, workflow, setting, case_data, now)
-    failed = next((g for g in workflow.open_guards if not g(facts)), None)
-    if failed is not None:
-        raise Conflict(f"A {workflow.en.lower()} cannot be opened now: {failed.reason}.",
-                       da=f"En {workflow.da.lower()} kan ikke oprettes nu: {failed.reason_da}.")  # fmt: skip
-    case_data = opening.on_open(session, workflow, plan_id, case_data)
-    case = Case(reference=f"new-{uuid.uuid4().hex[:24]}", case_type=workflow.key, state=workflow.initial, title=title,
-                description=description, plan_id=plan_id, board_id=board_id if workflow.subject == "board" else None,
-                deciding_board_id=deciding, data=case_data, created_by_id=actor.user_id)  # fmt: skip
-    session.add(case)
-    session.flush()
-    assert case.id is not None
-    case.reference = f"BS-{now.year}-{case.id:04d}"
-    event = CaseEvent(case_id=case.id, seq=1, at=now, actor_id=actor.user_id, action="open", from_state=None,
-                      to_state=workflow.initial, data=case_data)  # fmt: skip
-    session.add(event)
-    session.flush()
-    assert event.id is not None
-    open_deadlines(session, workflow, case_id=case.id, state=workflow.initial, data=case_data, event_id=event.id, now=now)
-    return case
+    step = _Step(session, actor, here, spec, action_data, comment, key, now)
+    refused = fire(case.case_type, case.state, spec.name, facts, step)
+    if refused is not None:
+        raise _refusal(here, refused)
+    assert step.case is not None and step.event_data is not None
+    return Outcome(step.case, after(session, here, actor, spec, step.case, step.event_data))
 
 
-def _subject(session: Session, workflow: Workflow, plan_id: int | None, board_id: int | None) -> int | None:
-    """Check the plan or board the case concerns and return the board that decides on it.
-
-    The plan's row is locked for the transaction, so rules that count a plan's open cases hold under concurrency.
-    """
-    central = session.exec(select(Board.id).where(Board.kind == BoardKind.central)).first()
-    if workflow.subject == "board":
-        board = session.get(Board, board_id) if board_id else None
-        if board is None or board.kind != BoardKind.district:
-            raise Invalid(
-                f"A {workflow.en.lower()} concerns a district board: give its board_id.",
-                [{"field": "board_id", "message": "must be a district board"}],
-                da=f"En {workflow.da.lower()} vedrører en bydelsbestyrelse: angiv dens board_id.",
-            )
-        return central
-    plan = session.exec(select(Plan).where(Plan.id == plan_id).with_for_update()).first() if plan_id else None
-    if plan is None:
-        raise Invalid(
-            f"A {workflow.en.lower()} concerns a plan: give an existing plan_id.",
-            [{"field": "plan_id", "message": "unknown or missing"}],
+def _refusal(here: Situation, guard: Guard) -> ServiceError:
+    """The error a refusing guard gives: 403 not you, 422 the data is wrong, 409 not now."""
+    reason, reason_da = f"{guard.reason}.", f"{guard.reason_da}."
+    if guard.status == 403:
+        return Forbidden(f"You may not do this: {reason}", da=f"Du må ikke gøre dette: {reason_da}")
+    if guard.status == 422:
+        field = guard.field or "data"
+        return Invalid(
+            f"The request is not valid: {field}: {reason}",
+            [{"field": field, "message": reason}],
+            da=f"Forespørgslen er ikke gyldig: {field}: {reason_da}",
         )
-    if workflow.decider == Decider.central_board:
-        return central
-    board = plan_deciding_board(session, plan)
-    return board.id if board else None
+    return conflict(here, f"Not possible now: {reason}", f"Ikke muligt nu: {reason_da}")
+
+
+def allowed_actions(session: Session, *, case: Case, actor: Actor) -> list[Assessment]:
+    """Every action from the case's state, with whether this actor may take it now and why not."""
+    return situation(session, case, actor).options()

@@ -33,9 +33,10 @@ def _party_people(codes: frozenset[str]) -> Any:
     orgs = select(col(Organisation.id)).where(col(Organisation.code).in_(codes))
     designated = select(col(Designation.user_id)).where(col(Designation.organisation_id).in_(orgs))
     seated = (
-        select(col(Membership.user_id)).join(Board, col(Board.id) == col(Membership.board_id))
+        select(col(Membership.user_id))
+        .join(Board, col(Board.id) == col(Membership.board_id))
         .where(col(Membership.organisation_id).in_(orgs), Board.kind != BoardKind.local)
-    )  # fmt: skip
+    )
     return designated.union(seated)
 
 

@@ -1,15 +1,22 @@
-"""The facts a case type's opening rules read (domain.md §3.1), and what its opening effects add to the data."""
+"""Opening a case: who may, the opening rules of its type (domain.md §3.1) on the facts of its plan, one transaction."""
 
-from datetime import datetime
+import uuid
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlmodel import Session, col, select
 
-from service.authz import CaseSetting
-from service.persistence.case_tables import Case
-from service.persistence.tables import StrategicAgreement
+from service.authz import Actor, CaseSetting, case_setting, plan_deciding_board, roles_for
+from service.cases import effects
+from service.cases.deadlines import open_deadlines
+from service.cases.lifecycle import validate
+from service.errors import Conflict, Forbidden, Invalid
+from service.persistence.case_tables import Case, CaseEvent
+from service.persistence.db import write_transaction
+from service.persistence.tables import Board, BoardKind, Plan
 from workflows import calendar
-from workflows.spec import Effect, Facts, Workflow
+from workflows.registry import WORKFLOWS
+from workflows.spec import ROLE_DA, Decider, Facts, Workflow
 
 
 def opening_facts(session: Session, workflow: Workflow, setting: CaseSetting, data: dict[str, Any], now: datetime) -> Facts:
@@ -20,8 +27,9 @@ def opening_facts(session: Session, workflow: Workflow, setting: CaseSetting, da
     if setting.plan_id is not None:
         rows = session.exec(
             select(Case.reference, Case.state, Case.is_open, Case.data)
-            .where(Case.plan_id == setting.plan_id, Case.case_type == workflow.key).order_by(col(Case.id))
-        )  # fmt: skip
+            .where(Case.plan_id == setting.plan_id, Case.case_type == workflow.key)
+            .order_by(col(Case.id))
+        )
         others = [(reference, state, is_open, case_data) for reference, state, is_open, case_data in rows]
     flag, state = workflow.final_report_when or ("", "")
     return Facts(
@@ -34,21 +42,124 @@ def opening_facts(session: Session, workflow: Workflow, setting: CaseSetting, da
     )
 
 
-def _agreement_version(session: Session, plan_id: int) -> int:
-    """The version of the plan's strategic agreement in force, 0 without one."""
-    version = session.exec(
-        select(StrategicAgreement.version)
-        .where(StrategicAgreement.plan_id == plan_id, col(StrategicAgreement.superseded_on).is_(None))
-        .order_by(col(StrategicAgreement.version).desc())
-    ).first()  # fmt: skip
-    return version or 0
+def open_case(
+    *,
+    session: Session,
+    actor: Actor,
+    case_type: str,
+    title: str,
+    description: str = "",
+    plan_id: int | None = None,
+    board_id: int | None = None,
+    data: dict[str, Any] | None = None,
+    now: datetime | None = None,
+) -> Case:
+    """Open a case of a type in its initial state, for the plan or board it concerns."""
+    now = now or datetime.now(UTC)
+    workflow = WORKFLOWS.get(case_type)
+    if workflow is None:
+        known = ", ".join(sorted(WORKFLOWS))
+        raise Invalid(
+            f"Unknown case type {case_type!r}; use one of {known}.", [{"field": "case_type", "message": "unknown"}]
+        )
+    case_data = validate(workflow.data_schema, data)
+    write_transaction(session)
+    try:
+        case = _open(session, actor, workflow, title, description, plan_id, board_id, case_data, now)
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    session.refresh(case)
+    return case
 
 
-def on_open(session: Session, workflow: Workflow, plan_id: int | None, data: dict[str, Any]) -> dict[str, Any]:
-    """The case's data with what its opening effects record, e.g. the agreement version a change amends."""
-    if Effect.note_agreement_version in workflow.open_effects and plan_id is not None:
-        return {**data, "amends_version": _agreement_version(session, plan_id)}
-    return data
+def _open(
+    session: Session,
+    actor: Actor,
+    workflow: Workflow,
+    title: str,
+    description: str,
+    plan_id: int | None,
+    board_id: int | None,
+    case_data: dict[str, Any],
+    now: datetime,
+) -> Case:
+    """The new case with its first event and deadlines, once the opener's right and the opening rules hold."""
+    effects.check_data(session, case_data)
+    deciding = _subject(session, workflow, plan_id, board_id)
+    plan_id = plan_id if workflow.subject == "plan" else None
+    setting = case_setting(session, plan_id=plan_id, deciding_board_id=deciding)
+    if not roles_for(actor, setting).keys() & set(workflow.creators):
+        who = ", ".join(r.value.replace("_", " ") for r in workflow.creators)
+        who_da = ", ".join(ROLE_DA[r] for r in workflow.creators)
+        raise Forbidden(
+            f"You may not do this: only {who} may open a {workflow.en.lower()} here.",
+            da=f"Du må ikke gøre dette: kun {who_da} må oprette en {workflow.da.lower()} her.",
+        )
+    facts = opening_facts(session, workflow, setting, case_data, now)
+    failed = next((g for g in workflow.open_guards if not g(facts)), None)
+    if failed is not None:
+        raise Conflict(
+            f"A {workflow.en.lower()} cannot be opened now: {failed.reason}.",
+            da=f"En {workflow.da.lower()} kan ikke oprettes nu: {failed.reason_da}.",
+        )
+    case_data = effects.on_open(session, workflow, plan_id, case_data)
+    case = Case(
+        reference=f"new-{uuid.uuid4().hex[:24]}",
+        case_type=workflow.key,
+        state=workflow.initial,
+        title=title,
+        description=description,
+        plan_id=plan_id,
+        board_id=board_id if workflow.subject == "board" else None,
+        deciding_board_id=deciding,
+        data=case_data,
+        created_by_id=actor.user_id,
+    )
+    session.add(case)
+    session.flush()
+    assert case.id is not None
+    case.reference = f"BS-{now.year}-{case.id:04d}"
+    event = CaseEvent(
+        case_id=case.id,
+        seq=1,
+        at=now,
+        actor_id=actor.user_id,
+        action="open",
+        from_state=None,
+        to_state=workflow.initial,
+        data=case_data,
+    )
+    session.add(event)
+    session.flush()
+    assert event.id is not None
+    open_deadlines(session, workflow, case_id=case.id, state=workflow.initial, data=case_data, event_id=event.id, now=now)
+    return case
 
 
-OPEN_EFFECTS = {Effect.note_agreement_version}
+def _subject(session: Session, workflow: Workflow, plan_id: int | None, board_id: int | None) -> int | None:
+    """Check the plan or board the case concerns and return the board that decides on it.
+
+    The plan's row is locked for the transaction, so rules that count a plan's open cases hold under concurrency.
+    """
+    central = session.exec(select(Board.id).where(Board.kind == BoardKind.central)).first()
+    if workflow.subject == "board":
+        board = session.get(Board, board_id) if board_id else None
+        if board is None or board.kind != BoardKind.district:
+            raise Invalid(
+                f"A {workflow.en.lower()} concerns a district board: give its board_id.",
+                [{"field": "board_id", "message": "must be a district board"}],
+                da=f"En {workflow.da.lower()} vedrører en bydelsbestyrelse: angiv dens board_id.",
+            )
+        return central
+    plan = session.exec(select(Plan).where(Plan.id == plan_id).with_for_update()).first() if plan_id else None
+    if plan is None:
+        raise Invalid(
+            f"A {workflow.en.lower()} concerns a plan: give an existing plan_id.",
+            [{"field": "plan_id", "message": "unknown or missing"}],
+        )
+    if workflow.decider == Decider.central_board:
+        return central
+    board = plan_deciding_board(session, plan)
+    return board.id if board else None

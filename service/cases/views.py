@@ -8,12 +8,13 @@ from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
 from service.authz import Actor
+from service.cases import statements
 from service.cases.lifecycle import allowed_actions
+from service.cases.situation import Situation
 from service.cases.visibility import visible
 from service.persistence.case_tables import Case, CaseComment, CaseDeadline, CaseDocument, CaseEvent, DeadlineStatus
 from service.persistence.tables import Meeting, Organisation, Plan, User
 from workflows import calendar
-from workflows.machine import Assessment
 from workflows.registry import WORKFLOWS
 
 
@@ -83,47 +84,64 @@ class HistoryEntry(BaseModel):
 def summary(case: Case) -> CaseSummary:
     workflow = WORKFLOWS[case.case_type]
     return CaseSummary(
-        id=case.id or 0, reference=case.reference, case_type=case.case_type, state=case.state,
-        state_da=workflow.state(case.state).da, version=case.version, is_open=case.is_open, plan_id=case.plan_id,
-        board_id=case.board_id, deciding_board_id=case.deciding_board_id, title=case.title,
-    )  # fmt: skip
+        id=case.id or 0,
+        reference=case.reference,
+        case_type=case.case_type,
+        state=case.state,
+        state_da=workflow.state(case.state).da,
+        version=case.version,
+        is_open=case.is_open,
+        plan_id=case.plan_id,
+        board_id=case.board_id,
+        deciding_board_id=case.deciding_board_id,
+        title=case.title,
+    )
 
 
-def expected_decision_date(session: Session, case: Case, today: date) -> date | None:
+def expected_decision_date(session: Session, here: Situation, today: date) -> date | None:
     """The deciding board's next meeting a case can still reach, or its scheduled one; None once decided."""
-    workflow = WORKFLOWS[case.case_type]
+    case, workflow = here.case, here.workflow
     if not case.is_open or case.state in workflow.decided_in or case.deciding_board_id is None:
         return None
     earliest = calendar.add_working_days(today, calendar.AGENDA_CUTOFF_WORKING_DAYS)
     meetings = select(Meeting.starts_at).where(Meeting.board_id == case.deciding_board_id)
-    if case.state == workflow.on_agenda and case.data.get("meeting_id"):
-        meetings = meetings.where(Meeting.id == case.data["meeting_id"])
+    if case.state == workflow.on_agenda and here.round.meeting:
+        meetings = meetings.where(Meeting.id == here.round.meeting)
     else:
         meetings = meetings.where(col(Meeting.starts_at) >= datetime.combine(earliest, datetime.min.time(), UTC))
     first = session.exec(meetings.order_by(col(Meeting.starts_at))).first()
     return first.date() if first else None
 
 
-def describe(
-    session: Session, case: Case, actor: Actor, options: list[Assessment] | None = None, *, today: date | None = None
-) -> CasePublic:
+def describe(session: Session, here: Situation, *, today: date) -> CasePublic:
     """The case as its caller sees it, with the actions they may take now and why others are refused."""
-    today = today or datetime.now(UTC).date()
-    deadlines = session.exec(select(CaseDeadline).where(CaseDeadline.case_id == case.id).order_by(col(CaseDeadline.id)))
-    options = options if options is not None else allowed_actions(session, case=case, actor=actor)
+    case, options = here.case, here.options()
+    deadlines = session.connection().execute(statements.DEADLINES_OF_CASE, {"case_id": case.id}).all()
     return CasePublic(
-        **summary(case).model_dump(), description=case.description, data=case.data,
+        **summary(case).model_dump(),
+        description=case.description,
+        data=case.data,
         deadlines=[
-            DeadlinePublic(name=d.name, kind=d.kind, status=d.status, due_on=d.due_on, escalate_on=d.escalate_on,
-                           rule=d.rule, overdue=d.status == DeadlineStatus.open and d.due_on < today)
+            DeadlinePublic(
+                name=d.name,
+                kind=d.kind,
+                status=d.status,
+                due_on=d.due_on,
+                escalate_on=d.escalate_on,
+                rule=d.rule,
+                overdue=d.status == DeadlineStatus.open and d.due_on < today,
+            )
             for d in deadlines
         ],
-        expected_decision_date=expected_decision_date(session, case, today),
+        expected_decision_date=expected_decision_date(session, here, today),
         allowed_actions=[o.action.name for o in options if o.allowed],
-        actions=[ActionOption(name=o.action.name, da=o.action.da, en=o.action.en, allowed=o.allowed, reason=o.reason,
-                              reason_da=o.reason_da)
-                 for o in options],
-    )  # fmt: skip
+        actions=[
+            ActionOption(
+                name=o.action.name, da=o.action.da, en=o.action.en, allowed=o.allowed, reason=o.reason, reason_da=o.reason_da
+            )
+            for o in options
+        ],
+    )
 
 
 def list_cases(session: Session, actor: Actor, *, filters: dict[str, Any], sort: str, limit: int, offset: int) -> CasePage:
@@ -150,8 +168,11 @@ def list_cases(session: Session, actor: Actor, *, filters: dict[str, Any], sort:
     column = col(getattr(Case, sort.lstrip("-")))
     query = query.order_by(column.desc() if sort.startswith("-") else column, col(Case.id))
     if filters.get("actionable"):
-        mine = [c for c in session.exec(query.where(col(Case.is_open))) if any(
-            o.allowed for o in allowed_actions(session, case=c, actor=actor))]  # fmt: skip
+        mine = [
+            c
+            for c in session.exec(query.where(col(Case.is_open)))
+            if any(o.allowed for o in allowed_actions(session, case=c, actor=actor))
+        ]
         return CasePage(
             items=[summary(c) for c in mine[offset : offset + limit]], total=len(mine), limit=limit, offset=offset
         )
@@ -180,32 +201,61 @@ def history(session: Session, case: Case) -> list[HistoryEntry]:
         select(CaseEvent, User.username, Organisation.code)
         .outerjoin(User, col(User.id) == col(CaseEvent.actor_id))
         .outerjoin(Organisation, col(Organisation.id) == col(CaseEvent.acting_for_id))
-        .where(CaseEvent.case_id == case.id).order_by(col(CaseEvent.seq))
-    )  # fmt: skip
+        .where(CaseEvent.case_id == case.id)
+        .order_by(col(CaseEvent.seq))
+    )
     entries = [
-        HistoryEntry(seq=e.seq, at=e.at, actor=username, acting_for=org, action=e.action, from_state=e.from_state,
-                     to_state=e.to_state, comment=e.comment, data=e.data)
+        HistoryEntry(
+            seq=e.seq,
+            at=e.at,
+            actor=username,
+            acting_for=org,
+            action=e.action,
+            from_state=e.from_state,
+            to_state=e.to_state,
+            comment=e.comment,
+            data=e.data,
+        )
         for e, username, org in rows
-    ]  # fmt: skip
+    ]
     comments = session.exec(
-        select(CaseComment, User.username).join(User, col(User.id) == col(CaseComment.author_id))
+        select(CaseComment, User.username)
+        .join(User, col(User.id) == col(CaseComment.author_id))
         .where(CaseComment.case_id == case.id)
-    )  # fmt: skip
+    )
     entries += [
-        HistoryEntry(seq=None, at=c.at, actor=name, acting_for=None, action="comment", from_state=None,
-                     to_state=_state_at(entries, c.at), comment=c.body, data={"comment_id": c.id})
+        HistoryEntry(
+            seq=None,
+            at=c.at,
+            actor=name,
+            acting_for=None,
+            action="comment",
+            from_state=None,
+            to_state=_state_at(entries, c.at),
+            comment=c.body,
+            data={"comment_id": c.id},
+        )
         for c, name in comments
-    ]  # fmt: skip
+    ]
     documents = session.exec(
-        select(CaseDocument, User.username).join(User, col(User.id) == col(CaseDocument.uploaded_by_id))
+        select(CaseDocument, User.username)
+        .join(User, col(User.id) == col(CaseDocument.uploaded_by_id))
         .where(CaseDocument.case_id == case.id)
-    )  # fmt: skip
+    )
     entries += [
-        HistoryEntry(seq=None, at=d.at, actor=name, acting_for=None, action="attach_document", from_state=None,
-                     to_state=_state_at(entries, d.at), comment=d.filename,
-                     data={"document_id": d.id, "sha256": d.sha256, "size_bytes": d.size_bytes})
+        HistoryEntry(
+            seq=None,
+            at=d.at,
+            actor=name,
+            acting_for=None,
+            action="attach_document",
+            from_state=None,
+            to_state=_state_at(entries, d.at),
+            comment=d.filename,
+            data={"document_id": d.id, "sha256": d.sha256, "size_bytes": d.size_bytes},
+        )
         for d, name in documents
-    ]  # fmt: skip
+    ]
     return sorted(entries, key=lambda e: (e.at, e.seq or 0))
 
 

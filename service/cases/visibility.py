@@ -9,6 +9,7 @@ from service.authz import Actor
 from service.errors import NotFound
 from service.persistence.case_tables import Case
 from service.persistence.tables import Board, BoardKind, Organisation, PlanParty, SystemRole
+from workflows.registry import WORKFLOWS
 
 
 def sees_everything(actor: Actor) -> bool:
@@ -32,7 +33,19 @@ def visible(session: Session, actor: Actor) -> Any:
         col(Case.plan_id).in_(party_plans) if actor.acts_for else false(),  # housing organisations: plans they are party to
         col(Case.deciding_board_id).in_(boards) if boards else false(),  # board members: their board's cases
         col(Case.board_id).in_(boards) if boards else false(),  # a district board's own charter
-        and_(col(Case.plan_id).in_(local), col(Case.state) == "consultation") if boards else false(),  # local groups
+        and_(col(Case.plan_id).in_(local), seen_by_local_groups()) if boards else false(),  # local groups
+    )
+
+
+def seen_by_local_groups() -> Any:
+    """The states in which each case type shows a case to its plan's local group (declared per type)."""
+    return or_(
+        false(),
+        *(
+            and_(col(Case.case_type) == workflow.key, col(Case.state).in_(workflow.local_group_sees))
+            for workflow in WORKFLOWS.values()
+            if workflow.local_group_sees
+        ),
     )
 
 

@@ -34,8 +34,15 @@ Step = tuple[str, str, str, dict[str, Any] | None]  # (date, username, action, d
 
 
 def move(amount: int, from_: tuple[str, int], to: tuple[str, int], funder: str = "LBF") -> dict[str, Any]:
-    return {"from_area": from_[0], "from_year": from_[1], "from_funder": funder,
-            "to_area": to[0], "to_year": to[1], "to_funder": funder, "amount_dkk": amount}  # fmt: skip
+    return {
+        "from_area": from_[0],
+        "from_year": from_[1],
+        "from_funder": funder,
+        "to_area": to[0],
+        "to_year": to[1],
+        "to_funder": funder,
+        "amount_dkk": amount,
+    }
 
 
 def meeting(board: str, on: str) -> dict[str, Any]:
@@ -48,61 +55,161 @@ def votes(on: str, **by: str) -> list[Step]:
 
 
 EXAMPLES: list[tuple[Opening, list[Step]]] = [
-    (Opening("charter", "BB-D1", "Kommissorium og forretningsorden for Bydelsbestyrelse Amager", "camilla.juhl",
-             "2016-03-01", {"decision_rule": "unanimity", "summary": "Bydelsbestyrelsens kommissorium 2016"}),
-     [("2016-04-01", "camilla.juhl", "submit_to_central_board", None),
-      ("2016-05-02", "camilla.juhl", "schedule", meeting("CENTRAL", "2016-05-26")),
-      ("2016-05-26", "camilla.juhl", "approve", None), ("2016-05-30", "camilla.juhl", "send_to_lbf", None),
-      ("2016-08-25", "camilla.juhl", "record_lbf_approval", {"lbf_reference": "LBF 2016-1187"}),
-      ("2016-08-26", "camilla.juhl", "put_in_force", None)]),
-    (Opening("change_request", "HP-10", "Lektiecafé et år tidligere", "sara.norgaard", "2016-02-01",
-             {"kind": "economic", "change_description": "Flyt 150.000 kr. inden for UB fra 2017 til 2016",
-              "budget_moves": [move(150_000, ("UB", 2017), ("UB", 2016))]}),
-     [("2016-02-02", "sara.norgaard", "submit", None), ("2016-02-04", "sara.bech", "start_screening", None),
-      ("2016-02-15", "sara.bech", "mark_ready", {}), ("2016-02-16", "sara.bech", "schedule", meeting("BB-D5", "2016-03-16")),
-      *votes("2016-03-16", **{"eva.holm": "FSB", "bo.iversen": "AAB"}),
-      ("2016-03-16", "sara.bech", "approve", None), ("2016-03-21", "sara.bech", "implement", None),
-      ("2016-03-22", "sara.bech", "close", None)]),
-    (Opening("change_request", "HP-02", "Mere forældreansvar, mindre kriminalprævention", "ida.lauritsen", "2016-04-04",
-             {"kind": "economic", "change_description": "Flyt 300.000 kr. fra KP til FF i 2017",
-              "budget_moves": [move(300_000, ("KP", 2017), ("FF", 2017))]}),
-     [("2016-04-05", "ida.lauritsen", "submit", None), ("2016-04-07", "jakob.vinther", "start_screening", None),
-      ("2016-04-18", "jakob.vinther", "mark_ready", {}),
-      ("2016-05-02", "jakob.vinther", "schedule", meeting("BB-D1", "2016-06-07")),
-      *votes("2016-06-07", **{"ali.demir": "VIBO", "signe.krogh": "DFB", "bo.iversen": "AAB", "eva.holm": "FSB",
-                              "kim.aagaard": "HAB"}),
-      ("2016-06-07", "jakob.vinther", "approve", None), ("2016-06-10", "jakob.vinther", "send_to_lbf", None)]),
-    (Opening("change_request", "HP-09", "Lektiecafé i stedet for ungdomsklub", "emil.bruun", "2016-08-01",
-             {"kind": "content", "change_description": "Erstat ungdomsklubbens aftenåbning med en lektiecafé"}),
-     [("2016-08-02", "emil.bruun", "submit", None), ("2016-08-04", "sara.bech", "start_screening", None),
-      ("2016-08-15", "sara.bech", "mark_ready", {}), ("2016-08-22", "sara.bech", "schedule", meeting("BB-D5", "2016-09-14")),
-      *votes("2016-09-14", **{"eva.holm": "FSB", "niels.ravn": "SAB"}),
-      ("2016-09-14", "sara.bech", "approve", None)]),
-    (Opening("strategic_agreement_change", "HP-05", "Ny delaftale med BUF om forældreansvar", "freja.dahl",
-             "2016-04-11", {"change_description": "Ny delaftale med Børne- og Ungdomsforvaltningen inden for FF"}),
-     [("2016-04-12", "freja.dahl", "submit", None), ("2016-04-14", "jakob.vinther", "start_screening", None),
-      ("2016-04-25", "jakob.vinther", "mark_ready", None),
-      ("2016-05-09", "jakob.vinther", "schedule", meeting("BB-D2", "2016-06-08")),
-      *votes("2016-06-08", **{"maja.storm": "LEJERBO", "ali.demir": "VIBO", "henrik.bay": "KK"}),
-      ("2016-06-08", "jakob.vinther", "approve", None),
-      ("2016-06-13", "jakob.vinther", "inform_central_board", None)]),
-    (Opening("competence_transfer", "HP-03", "Bo-Vita flytter HP-03 til Boligsocial Bestyrelse", "anders.friis",
-             "2016-09-01", {"direction": "to_central"}),
-     [("2016-09-02", "anders.friis", "consent", {"organisation": "BOVITA"}),
-      ("2016-09-05", "camilla.juhl", "confirm_consents", None),
-      ("2016-10-03", "camilla.juhl", "schedule", meeting("CENTRAL", "2016-11-24")),
-      ("2016-11-24", "camilla.juhl", "accept", None), ("2016-11-28", "camilla.juhl", "make_effective", None)]),
-    (Opening("lbf_submission", "HP-04", "Reguleringskontoopgørelse 2015", "sara.bech", "2016-01-15",
-             {"report": "regulation_account", "period": "2015", "due_date": "2016-06-30"}),
-     [("2016-05-02", "emil.bruun", "start_preparation", None),
-      ("2016-06-20", "gustav.lind", "approve_submission", {"organisation": "FSB"}),
-      ("2016-06-24", "gustav.lind", "submit_to_lbf", None)]),
-    (Opening("change_request", "HP-13", "Nyt fritidsjob-forløb", "asta.moe", "2016-08-15",
-             {"kind": "content", "change_description": "Fritidsjob-forløb for unge i stedet for netværksgrupper"}),
-     [("2016-08-16", "asta.moe", "submit", None), ("2016-08-18", "sara.bech", "start_screening", None),
-      ("2016-08-29", "sara.bech", "mark_ready", {}), ("2016-11-07", "sara.bech", "schedule", meeting("BB-D4", "2016-12-06")),
-      ("2016-12-06", "sara.bech", "send_back", None)]),
-]  # fmt: skip
+    (
+        Opening(
+            "charter",
+            "BB-D1",
+            "Kommissorium og forretningsorden for Bydelsbestyrelse Amager",
+            "camilla.juhl",
+            "2016-03-01",
+            {"decision_rule": "unanimity", "summary": "Bydelsbestyrelsens kommissorium 2016"},
+        ),
+        [
+            ("2016-04-01", "camilla.juhl", "submit_to_central_board", None),
+            ("2016-05-02", "camilla.juhl", "schedule", meeting("CENTRAL", "2016-05-26")),
+            ("2016-05-26", "camilla.juhl", "approve", None),
+            ("2016-05-30", "camilla.juhl", "send_to_lbf", None),
+            ("2016-08-25", "camilla.juhl", "record_lbf_approval", {"lbf_reference": "LBF 2016-1187"}),
+            ("2016-08-26", "camilla.juhl", "put_in_force", None),
+        ],
+    ),
+    (
+        Opening(
+            "change_request",
+            "HP-10",
+            "Lektiecafé et år tidligere",
+            "sara.norgaard",
+            "2016-02-01",
+            {
+                "kind": "economic",
+                "change_description": "Flyt 150.000 kr. inden for UB fra 2017 til 2016",
+                "budget_moves": [move(150_000, ("UB", 2017), ("UB", 2016))],
+            },
+        ),
+        [
+            ("2016-02-02", "sara.norgaard", "submit", None),
+            ("2016-02-04", "sara.bech", "start_screening", None),
+            ("2016-02-15", "sara.bech", "mark_ready", {}),
+            ("2016-02-16", "sara.bech", "schedule", meeting("BB-D5", "2016-03-16")),
+            *votes("2016-03-16", **{"eva.holm": "FSB", "bo.iversen": "AAB"}),
+            ("2016-03-16", "sara.bech", "approve", None),
+            ("2016-03-21", "sara.bech", "implement", None),
+            ("2016-03-22", "sara.bech", "close", None),
+        ],
+    ),
+    (
+        Opening(
+            "change_request",
+            "HP-02",
+            "Mere forældreansvar, mindre kriminalprævention",
+            "ida.lauritsen",
+            "2016-04-04",
+            {
+                "kind": "economic",
+                "change_description": "Flyt 300.000 kr. fra KP til FF i 2017",
+                "budget_moves": [move(300_000, ("KP", 2017), ("FF", 2017))],
+            },
+        ),
+        [
+            ("2016-04-05", "ida.lauritsen", "submit", None),
+            ("2016-04-07", "jakob.vinther", "start_screening", None),
+            ("2016-04-18", "jakob.vinther", "mark_ready", {}),
+            ("2016-05-02", "jakob.vinther", "schedule", meeting("BB-D1", "2016-06-07")),
+            *votes(
+                "2016-06-07",
+                **{"ali.demir": "VIBO", "signe.krogh": "DFB", "bo.iversen": "AAB", "eva.holm": "FSB", "kim.aagaard": "HAB"},
+            ),
+            ("2016-06-07", "jakob.vinther", "approve", None),
+            ("2016-06-10", "jakob.vinther", "send_to_lbf", None),
+        ],
+    ),
+    (
+        Opening(
+            "change_request",
+            "HP-09",
+            "Lektiecafé i stedet for ungdomsklub",
+            "emil.bruun",
+            "2016-08-01",
+            {"kind": "content", "change_description": "Erstat ungdomsklubbens aftenåbning med en lektiecafé"},
+        ),
+        [
+            ("2016-08-02", "emil.bruun", "submit", None),
+            ("2016-08-04", "sara.bech", "start_screening", None),
+            ("2016-08-15", "sara.bech", "mark_ready", {}),
+            ("2016-08-22", "sara.bech", "schedule", meeting("BB-D5", "2016-09-14")),
+            *votes("2016-09-14", **{"eva.holm": "FSB", "niels.ravn": "SAB"}),
+            ("2016-09-14", "sara.bech", "approve", None),
+        ],
+    ),
+    (
+        Opening(
+            "strategic_agreement_change",
+            "HP-05",
+            "Ny delaftale med BUF om forældreansvar",
+            "freja.dahl",
+            "2016-04-11",
+            {"change_description": "Ny delaftale med Børne- og Ungdomsforvaltningen inden for FF"},
+        ),
+        [
+            ("2016-04-12", "freja.dahl", "submit", None),
+            ("2016-04-14", "jakob.vinther", "start_screening", None),
+            ("2016-04-25", "jakob.vinther", "mark_ready", None),
+            ("2016-05-09", "jakob.vinther", "schedule", meeting("BB-D2", "2016-06-08")),
+            *votes("2016-06-08", **{"maja.storm": "LEJERBO", "ali.demir": "VIBO", "henrik.bay": "KK"}),
+            ("2016-06-08", "jakob.vinther", "approve", None),
+            ("2016-06-13", "jakob.vinther", "inform_central_board", None),
+        ],
+    ),
+    (
+        Opening(
+            "competence_transfer",
+            "HP-03",
+            "Bo-Vita flytter HP-03 til Boligsocial Bestyrelse",
+            "anders.friis",
+            "2016-09-01",
+            {"direction": "to_central"},
+        ),
+        [
+            ("2016-09-02", "anders.friis", "consent", {"organisation": "BOVITA"}),
+            ("2016-09-05", "camilla.juhl", "confirm_consents", None),
+            ("2016-10-03", "camilla.juhl", "schedule", meeting("CENTRAL", "2016-11-24")),
+            ("2016-11-24", "camilla.juhl", "accept", None),
+            ("2016-11-28", "camilla.juhl", "make_effective", None),
+        ],
+    ),
+    (
+        Opening(
+            "lbf_submission",
+            "HP-04",
+            "Reguleringskontoopgørelse 2015",
+            "sara.bech",
+            "2016-01-15",
+            {"report": "regulation_account", "period": "2015", "due_date": "2016-06-30"},
+        ),
+        [
+            ("2016-05-02", "emil.bruun", "start_preparation", None),
+            ("2016-06-20", "gustav.lind", "approve_submission", {"organisation": "FSB"}),
+            ("2016-06-24", "gustav.lind", "submit_to_lbf", None),
+        ],
+    ),
+    (
+        Opening(
+            "change_request",
+            "HP-13",
+            "Nyt fritidsjob-forløb",
+            "asta.moe",
+            "2016-08-15",
+            {"kind": "content", "change_description": "Fritidsjob-forløb for unge i stedet for netværksgrupper"},
+        ),
+        [
+            ("2016-08-16", "asta.moe", "submit", None),
+            ("2016-08-18", "sara.bech", "start_screening", None),
+            ("2016-08-29", "sara.bech", "mark_ready", {}),
+            ("2016-11-07", "sara.bech", "schedule", meeting("BB-D4", "2016-12-06")),
+            ("2016-12-06", "sara.bech", "send_back", None),
+        ],
+    ),
+]
 
 
 def at(day: str) -> datetime:
@@ -132,13 +239,25 @@ class _Player:
         board = self.session.exec(select(Board).where(Board.code == opening.subject)).first()
         plan = self.session.exec(select(Plan).where(Plan.code == opening.subject)).first()
         case = open_case(
-            self.session, actor=self.actor(opening.by), case_type=opening.case_type, title=opening.title,
-            plan_id=plan.id if plan else None, board_id=board.id if board else None, data=opening.data,
+            session=self.session,
+            actor=self.actor(opening.by),
+            case_type=opening.case_type,
+            title=opening.title,
+            plan_id=plan.id if plan else None,
+            board_id=board.id if board else None,
+            data=opening.data,
             now=at(opening.on),
-        )  # fmt: skip
+        )
         for day, username, action, data in steps:
-            case = apply_action(self.session, actor=self.actor(username), case_id=case.id or 0, action=action,
-                                expected_version=case.version, data=self.data(data), now=at(day))  # fmt: skip
+            case = apply_action(
+                session=self.session,
+                actor=self.actor(username),
+                case_id=case.id or 0,
+                action=action,
+                expected_version=case.version,
+                data=self.data(data),
+                now=at(day),
+            ).case
 
 
 def play_history(session: Session) -> str:

@@ -309,8 +309,14 @@ class _Loader:
                     )
                 )
         if role == "housing_officer":  # named by the organisation to act for it (domain.md §3.1)
-            self.session.add(Designation(user_id=user_id, organisation_id=self.ids[("org", p["works_for"])],
-                                         kind=DesignationKind.officer, valid_from=SEATS_FROM))  # fmt: skip
+            self.session.add(
+                Designation(
+                    user_id=user_id,
+                    organisation_id=self.ids[("org", p["works_for"])],
+                    kind=DesignationKind.officer,
+                    valid_from=SEATS_FROM,
+                )
+            )
         for plan in p.get("project_leader_of", []):
             self.session.add(PlanAssignment(plan_id=self.ids[("plan", plan)], user_id=user_id, valid_from=SEATS_FROM))
 

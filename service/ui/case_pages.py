@@ -11,12 +11,11 @@ from fastapi import APIRouter, Path, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import col, select
 
-from service import register
+from service import cases, register
 from service.api.workflows import render_svg
 from service.authz import load_actor
-from service.cases import lifecycle as cases
 from service.cases import views as case_views
-from service.cases.visibility import visible_case
+from service.cases.visibility import visible, visible_case
 from service.clock import Clock
 from service.deps import SessionDep
 from service.errors import ServiceError
@@ -35,10 +34,14 @@ CaseId = Annotated[int, Path(ge=1, le=MAX_ID)]
 def _labels() -> dict[str, dict[str, str]]:
     """Danish and English names of each case type and state, for the templates."""
     return {
-        w.key: {"da": w.da, "en": w.en, **{f"state.{s.name}": s.da for s in w.states},
-                **{f"state_en.{s.name}": s.en for s in w.states}}
+        w.key: {
+            "da": w.da,
+            "en": w.en,
+            **{f"state.{s.name}": s.da for s in w.states},
+            **{f"state_en.{s.name}": s.en for s in w.states},
+        }
         for w in WORKFLOWS.values()
-    }  # fmt: skip
+    }
 
 
 def clock(request: Request) -> Clock:
@@ -70,9 +73,17 @@ def new_case_form(request: Request, session: SessionDep, type: str = "") -> Resp
 def _new_case_page(request: Request, session: SessionDep, user: object, case_type: str, **extra: Any) -> Response:
     workflow = WORKFLOWS[case_type]
     boards = session.exec(select(Board).where(Board.kind == BoardKind.district).order_by(col(Board.code))).all()
-    return render(request, "new_case.html", user=user, workflow=workflow, workflows=WORKFLOWS.values(),
-                  plans=register.list_plans(session=session), boards=boards, fields=forms.fields(workflow.data_schema),
-                  **extra)  # fmt: skip
+    return render(
+        request,
+        "new_case.html",
+        user=user,
+        workflow=workflow,
+        workflows=WORKFLOWS.values(),
+        plans=register.list_plans(session=session),
+        boards=boards,
+        fields=forms.fields(workflow.data_schema),
+        **extra,
+    )
 
 
 @router.post("/sager/ny")
@@ -88,12 +99,16 @@ async def open_case(request: Request, session: SessionDep) -> Response:
     subject = int(form["subject"]) if form.get("subject", "").isdigit() else None
     try:
         case = cases.open_case(
-            session, actor=load_actor(session, user, clock(request).today()), case_type=case_type,
+            session=session,
+            actor=load_actor(session, user, clock(request).today()),
+            case_type=case_type,
             title=form.get("title", "").strip(),
-            description=form.get("description", ""), plan_id=subject if workflow.subject == "plan" else None,
+            description=form.get("description", ""),
+            plan_id=subject if workflow.subject == "plan" else None,
             board_id=subject if workflow.subject == "board" else None,
-            data=forms.values(workflow.data_schema, form), now=clock(request).now(),
-        )  # fmt: skip
+            data=forms.values(workflow.data_schema, form),
+            now=clock(request).now(),
+        )
     except ServiceError as refusal:
         return _new_case_page(request, session, user, case_type, error=refusal, form=form)
     return RedirectResponse(f"/sager/{case.id}", status_code=303)
@@ -106,12 +121,11 @@ def case_page(request: Request, session: SessionDep, case_id: CaseId) -> Respons
         return to_login(request)
     actor = load_actor(session, user, clock(request).today())
     try:
-        case = visible_case(session, actor, case_id)
+        here = cases.load(session, actor, case_id, visible=visible(session, actor))
     except ServiceError:
         return render(request, "not_found.html", 404, user=user)
-    options = cases.allowed_actions(session, case=case, actor=actor)
-    view = case_views.describe(session, case, actor, options, today=clock(request).today())
-    workflow = WORKFLOWS[case.case_type]
+    case, options, workflow = here.case, here.options(), here.workflow
+    view = case_views.describe(session, here, today=clock(request).today())
     action_forms = {a.name: forms.fields(a.requires) for a in workflow.actions}
     for option in options:
         if option.allowed and option.facts is not None:  # vote or consent only for organisations one may act for
@@ -125,10 +139,22 @@ def case_page(request: Request, session: SessionDep, case_id: CaseId) -> Respons
     lang = language(request)
     action_labels = {a.name: a.da if lang == "da" else a.en for a in workflow.actions}
     state_labels = {s.name: s.da if lang == "da" else s.en for s in workflow.states}
-    return render(request, "case.html", user=user, case=view, workflow=workflow, action_forms=action_forms, plan=plan,
-                  action_labels=action_labels, state_labels=state_labels, has_diagram=shutil.which("dot") is not None,
-                  board=board, history=case_views.history(session, case), labels=_labels(), error=request.session.pop(
-                      "flash_error", None))  # fmt: skip
+    return render(
+        request,
+        "case.html",
+        user=user,
+        case=view,
+        workflow=workflow,
+        action_forms=action_forms,
+        plan=plan,
+        action_labels=action_labels,
+        state_labels=state_labels,
+        has_diagram=shutil.which("dot") is not None,
+        board=board,
+        history=case_views.history(session, case),
+        labels=_labels(),
+        error=request.session.pop("flash_error", None),
+    )
 
 
 @router.get("/sager/{case_id}/forloeb.svg")
@@ -157,11 +183,16 @@ async def take_action(request: Request, session: SessionDep, case_id: CaseId, ac
         case = visible_case(session, actor, case_id)
         spec = WORKFLOWS[case.case_type].action(action)
         cases.apply_action(
-            session, actor=actor, case_id=case_id, action=action, comment=form.get("comment", ""),
+            session=session,
+            actor=actor,
+            case_id=case_id,
+            action=action,
+            comment=form.get("comment", ""),
             expected_version=int(form.get("version", "0") or 0),
-            data=forms.values(spec.requires if spec else None, form), idempotency_key=form.get("idempotency_key") or None,
+            data=forms.values(spec.requires if spec else None, form),
+            idempotency_key=form.get("idempotency_key") or None,
             now=clock(request).now(),
-        )  # fmt: skip
+        )
     except ServiceError as refusal:
         danish = language(request) == "da"
         request.session["flash_error"] = refusal.detail_da if danish and refusal.detail_da else refusal.detail
