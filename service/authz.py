@@ -5,7 +5,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Integer, String, bindparam, cast, literal, union_all
+from sqlalchemy import Date, Integer, String, bindparam, cast, literal, null, union_all
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from service.persistence.tables import (
@@ -52,9 +53,39 @@ class Actor:
         return self.organisation_kind == OrganisationKind.secretariat
 
 
-def current(table: Any, today: date) -> Any:
+def current(table: Any, today: Any) -> Any:
     """Rows of a dated table (seats, designations, assignments) that hold on `today`."""
     return (col(table.valid_from) <= today) & (col(table.valid_to).is_(None) | (col(table.valid_to) >= today))
+
+
+def _row(kind: str, number: Any = None, code: Any = None, org_kind: Any = None, board_kind: Any = None) -> Any:
+    """One branch of the actor query: five typed columns, NULL where the branch has nothing."""
+    columns: list[Any] = [literal(kind)]
+    for value, type_ in ((number, Integer), (code, String), (org_kind, String), (board_kind, String)):
+        columns.append(cast(null(), type_) if value is None else cast(value, type_))
+    return sa_select(*columns)
+
+
+def _actor_query() -> Any:
+    """Everything the register says about a user on a day, in one round trip, as (kind, a, b, c, d) rows."""
+    user, today = bindparam("user_id", type_=Integer), bindparam("today", type_=Date)
+    return union_all(
+        _row("employer", org_kind=Organisation.kind)
+        .join(User, col(User.organisation_id) == col(Organisation.id))
+        .where(User.id == user),
+        _row("designation", code=Organisation.code)
+        .join(Designation, col(Designation.organisation_id) == col(Organisation.id))
+        .where(Designation.user_id == user, current(Designation, today)),
+        _row("seat", Membership.board_id, Organisation.code, Organisation.kind, Board.kind)
+        .select_from(Membership)
+        .join(Board, col(Board.id) == col(Membership.board_id))
+        .outerjoin(Organisation, col(Organisation.id) == col(Membership.organisation_id))
+        .where(Membership.user_id == user, current(Membership, today)),
+        _row("lead", PlanAssignment.plan_id).where(PlanAssignment.user_id == user, current(PlanAssignment, today)),
+    )
+
+
+ACTOR = _actor_query()
 
 
 def load_actor(session: Session, user: User, today: date | None = None) -> Actor:
@@ -65,34 +96,26 @@ def load_actor(session: Session, user: User, today: date | None = None) -> Actor
     is not enough. A project leader acts for the plans assigned to them.
     """
     assert user.id is not None
-    today = today or datetime.now(UTC).date()
-    own_kind = session.exec(select(Organisation.kind).where(Organisation.id == user.organisation_id)).first()
-    designated = session.exec(
-        select(Organisation.code)
-        .join(Designation, col(Designation.organisation_id) == col(Organisation.id))
-        .where(Designation.user_id == user.id, current(Designation, today))
-    ).all()
-    acts_for = set(designated)
+    params = {"user_id": user.id, "today": today or datetime.now(UTC).date()}
+    own_kind, acts_for, leads = None, set(), set()
     seats: dict[int, set[str]] = defaultdict(set)
     city_seats = set()
-    rows = session.exec(
-        select(Membership.board_id, Organisation.code, Organisation.kind, Board.kind)
-        .join(Board, col(Board.id) == col(Membership.board_id))
-        .outerjoin(Organisation, col(Organisation.id) == col(Membership.organisation_id))
-        .where(Membership.user_id == user.id, current(Membership, today))
-    )
-    for board_id, code, kind, board_kind in rows:
-        seats[board_id]  # a seat even when representing no organisation (residents)
-        if code is None:
-            continue
-        seats[board_id].add(code)
-        if kind in (OrganisationKind.administration, OrganisationKind.municipality):
-            city_seats.add(board_id)
-        elif kind == OrganisationKind.housing_organisation and board_kind != BoardKind.local:
-            acts_for.add(code)  # a representative on a governing board acts for the organisation represented
-    leads = session.exec(
-        select(PlanAssignment.plan_id).where(PlanAssignment.user_id == user.id, current(PlanAssignment, today))
-    ).all()
+    for kind, number, code, org_kind, board_kind in session.connection().execute(ACTOR, params):
+        if kind == "employer":
+            own_kind = org_kind
+        elif kind == "designation":
+            acts_for.add(code)
+        elif kind == "lead":
+            leads.add(number)
+        else:
+            seats[number]  # a seat even when representing no organisation (residents)
+            if code is None:
+                continue
+            seats[number].add(code)
+            if org_kind in (OrganisationKind.administration, OrganisationKind.municipality):
+                city_seats.add(number)
+            elif org_kind == OrganisationKind.housing_organisation and board_kind != BoardKind.local:
+                acts_for.add(code)  # a representative on a governing board acts for the organisation represented
     return Actor(
         user_id=user.id,
         username=user.username,
