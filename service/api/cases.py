@@ -6,6 +6,7 @@ from fastapi import APIRouter, Header, Path, Query, Response
 from pydantic import BaseModel, Field
 
 from service import cases
+from service.cases import history
 from service.cases import views as case_views
 from service.cases.visibility import visible
 from service.deps import ActorDep, ClockDep, SessionDep, VisibleCase
@@ -117,7 +118,7 @@ def take_action(
     return response
 
 
-@router.get("/cases/{case_id}/events", response_model=list[case_views.HistoryEntry], responses=NOT_FOUND)
-def get_events(case: VisibleCase, session: SessionDep) -> list[case_views.HistoryEntry]:
+@router.get("/cases/{case_id}/events", response_model=list[history.HistoryEntry], responses=NOT_FOUND)
+def get_events(case: VisibleCase, session: SessionDep) -> list[history.HistoryEntry]:
     """The append-only history: who did what, when, from which state to which."""
-    return case_views.history(session, case)
+    return history.history(session, case)

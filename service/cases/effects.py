@@ -15,8 +15,8 @@ from sqlmodel import Session, col, select
 from service.authz import plan_deciding_board
 from service.cases import budget
 from service.cases.deadlines import sync_deadlines
-from service.errors import Conflict, Forbidden, Invalid
-from service.persistence.case_tables import CASE_EVENTS, CASES, Case, CaseDocument
+from service.errors import Conflict, Invalid
+from service.persistence.case_tables import CASE_EVENTS, CASES
 from service.persistence.tables import (
     ActivityArea,
     Board,
@@ -24,7 +24,6 @@ from service.persistence.tables import (
     Charter,
     Competence,
     Meeting,
-    Organisation,
     Plan,
     StrategicAgreement,
 )
@@ -52,62 +51,6 @@ def check_data(session: Session, data: dict[str, Any]) -> None:
     ]
     if errors:
         raise Invalid(f"The request is not valid: {errors[0]['field']}: {errors[0]['message']}", errors)
-
-
-def organisation_id(session: Session, code: str | None) -> int | None:
-    """The id of the organisation an action names (the event records whom it was done for)."""
-    if code is None:
-        return None
-    return session.exec(select(Organisation.id).where(Organisation.code == code)).first()
-
-
-def check_source(session: Session, *, case: Case, action_data: dict[str, Any], now: datetime) -> None:
-    """A vote or consent's named source exists: a started meeting of the deciding board, or this case's document."""
-    if (meeting_id := action_data.get("meeting_id")) is not None:
-        meeting = session.get(Meeting, meeting_id)
-        if meeting is None or meeting.board_id != case.deciding_board_id:
-            raise Invalid(
-                f"Meeting {meeting_id} is not a meeting of the board that decides this case.",
-                [{"field": "data.meeting_id", "message": "not a meeting of the deciding board"}],
-                da=f"Møde {meeting_id} er ikke et møde i den bestyrelse, der beslutter sagen.",
-            )
-        if meeting.starts_at > now:
-            raise Forbidden(
-                f"You may not do this: the meeting on {meeting.starts_at.astimezone(LOCAL):%d.%m.%Y %H:%M} has not "
-                "started, so no vote can have been cast there yet.",
-                da=f"Du må ikke gøre dette: mødet {meeting.starts_at.astimezone(LOCAL):%d.%m.%Y kl. %H:%M} er ikke "
-                "begyndt, så der kan ikke være afgivet stemmer der endnu.",
-            )
-    if (document_id := action_data.get("document_id")) is not None:
-        found = session.exec(
-            select(CaseDocument.id).where(CaseDocument.id == document_id, CaseDocument.case_id == case.id)
-        ).first()
-        if found is None:
-            raise Invalid(
-                f"Document {document_id} is not attached to this case; attach the organisation's letter first.",
-                [{"field": "data.document_id", "message": "not a document of this case"}],
-                da=f"Dokument {document_id} er ikke vedhæftet sagen; vedhæft organisationens brev først.",
-            )
-
-
-def check_meeting(session: Session, *, case_board_id: int | None, meeting_id: int, now: datetime) -> None:
-    """A case can be put on a meeting of its deciding board whose agenda has not closed yet."""
-    meeting = session.get(Meeting, meeting_id)
-    field = [{"field": "data.meeting_id", "message": "not a meeting this case can be put on"}]
-    if meeting is None or meeting.board_id != case_board_id:
-        raise Invalid(
-            f"Meeting {meeting_id} is not a meeting of the board that decides this case.",
-            field,
-            da=f"Møde {meeting_id} er ikke et møde i den bestyrelse, der beslutter sagen.",
-        )
-    meeting_day = meeting.starts_at.astimezone(LOCAL).date()
-    cutoff = calendar.subtract_working_days(meeting_day, calendar.AGENDA_CUTOFF_WORKING_DAYS)
-    if now.astimezone(LOCAL).date() > cutoff:
-        raise Invalid(
-            f"The agenda of the meeting on {meeting_day} closed on {cutoff}.",
-            field,
-            da=f"Dagsordenen til mødet {meeting_day:%d.%m.%Y} lukkede {cutoff:%d.%m.%Y}.",
-        )
 
 
 def lbf_needed(workflow: Workflow, data: dict[str, Any], action_data: dict[str, Any]) -> bool:

@@ -17,15 +17,15 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session
 
 from service.authz import Actor
-from service.cases import effects, notifications, statements
-from service.cases.deadlines import sync_deadlines
-from service.cases.situation import ROUND_RULE, Situation, after, load, situation
+from service.cases import statements
+from service.cases.situation import Situation, after, load, situation
+from service.cases.step import Overtaken, Step
 from service.cases.visibility import visible
 from service.errors import Conflict, Forbidden, Invalid, ServiceError, field_errors
 from service.persistence.case_tables import Case
 from service.persistence.db import write_transaction
 from workflows.machine import Assessment, fire, scope, who_text, who_text_da
-from workflows.spec import Action, Guard
+from workflows.spec import Guard
 
 log = logging.getLogger(__name__)
 RETRYABLE = {"40P01", "40001"}  # PostgreSQL: deadlock detected, serialization failure
@@ -47,88 +47,6 @@ def conflict(here: Situation, detail: str, da: str) -> Conflict:
     """A 409 that names the case's state, version and what the actor may do now."""
     allowed = [a.action.name for a in here.options() if a.allowed]
     return Conflict(detail, da=da, state=here.case.state, version=here.case.version, allowed_actions=allowed)
-
-
-@dataclass
-class _Step:
-    """One accepted action's writes, run by the case type's machine around the state change."""
-
-    session: Session
-    actor: Actor
-    here: Situation
-    action: Action
-    action_data: dict[str, Any]
-    comment: str
-    key: str | None
-    now: datetime
-    case: Case | None = None  # the row as written
-    event_data: dict[str, Any] | None = None
-
-    def prepare(self, dest: str) -> None:
-        case, data = self.here.case, self.action_data
-        if self.action.on_behalf:
-            effects.check_source(self.session, case=case, action_data=data, now=self.now)
-        elif data.get("meeting_id") is not None:
-            effects.check_meeting(
-                self.session, case_board_id=case.deciding_board_id, meeting_id=data["meeting_id"], now=self.now
-            )
-        new_data = effects.prepare(self.session, self.here, self.action, data, self.now)
-        deciding = new_data.pop("_deciding_board_id", case.deciding_board_id)
-        self.case = case.model_copy(
-            update=dict(
-                state=dest,
-                version=case.version + 1,
-                data=new_data,
-                deciding_board_id=deciding,
-                is_open=dest not in self.here.workflow.final_states,
-            )
-        )
-        entered = dest != case.state and self.here.workflow.collects_in(dest)
-        self.event_data = {**data, ROUND_RULE: self.here.setting.decision_rule} if entered else data
-
-    def write(self, state: str) -> None:
-        old, new = self.here.case, self.case
-        assert new is not None and old.id is not None
-        connection = self.session.connection()
-        row = dict(
-            state=new.state, version=new.version, data=new.data, deciding_board_id=new.deciding_board_id, is_open=new.is_open
-        )
-        if connection.execute(statements.UPDATE_CASE, {"b_id": old.id, "b_version": old.version, **row}).rowcount != 1:
-            raise _Overtaken()
-        event_id = connection.execute(
-            statements.INSERT_EVENT,
-            dict(
-                case_id=old.id,
-                seq=new.version,
-                at=self.now,
-                actor_id=self.actor.user_id,
-                acting_for_id=effects.organisation_id(self.session, self.action_data.get("organisation")),
-                action=self.action.name,
-                from_state=old.state,
-                to_state=new.state,
-                comment=self.comment,
-                data=self.event_data,
-                idempotency_key=self.key,
-            ),
-        ).scalar_one()
-        if new.state != old.state:
-            sync_deadlines(
-                self.session,
-                self.here.workflow,
-                case_id=old.id,
-                old_state=old.state,
-                state=new.state,
-                data=new.data,
-                event_id=event_id,
-                now=self.now,
-                abandoned=self.action.abandons,
-            )
-        effects.apply(self.session, self.here, self.action, self.action_data, event_id, self.now)
-        notifications.enqueue(self.session, self.action, case_id=old.id, event_id=event_id, now=self.now)
-
-
-class _Overtaken(Exception):
-    """Another writer changed the case between reading and writing it."""
 
 
 @dataclass(frozen=True)
@@ -188,7 +106,7 @@ def _explained(session: Session, error: BaseException, actor: Actor, case_id: in
     if isinstance(error, Conflict) and "state" not in error.extra:  # an effect refused: say what is possible now
         here = load(session, actor, case_id, visible=visible(session, actor))
         return conflict(here, error.detail, error.detail_da or error.detail)
-    if isinstance(error, _Overtaken):
+    if isinstance(error, Overtaken):
         here = load(session, actor, case_id, visible=visible(session, actor))
         return conflict(
             here,
@@ -251,7 +169,7 @@ def _apply(
             f"You may not do this: only {who_text(spec)} may {spec.en.lower()}.",
             da=f"Du må ikke gøre dette: kun {who_text_da(spec)} må udføre »{spec.da}«.",
         )
-    step = _Step(session, actor, here, spec, action_data, comment, key, now)
+    step = Step(session, actor, here, spec, action_data, comment, key, now)
     refused = fire(case.case_type, case.state, spec.name, facts, step)
     if refused is not None:
         raise _refusal(here, refused)

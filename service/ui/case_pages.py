@@ -14,6 +14,7 @@ from sqlmodel import col, select
 from service import cases, register
 from service.api.workflows import render_svg
 from service.authz import load_actor
+from service.cases import history as case_history
 from service.cases import views as case_views
 from service.cases.visibility import visible, visible_case
 from service.clock import Clock
@@ -151,7 +152,7 @@ def case_page(request: Request, session: SessionDep, case_id: CaseId) -> Respons
         state_labels=state_labels,
         has_diagram=shutil.which("dot") is not None,
         board=board,
-        history=case_views.history(session, case),
+        history=case_history.history(session, case),
         labels=_labels(),
         error=request.session.pop("flash_error", None),
     )
