@@ -7,6 +7,7 @@
 import os
 import uuid
 from collections.abc import Iterator
+from typing import Any
 from pathlib import Path
 
 import pytest
@@ -137,3 +138,15 @@ def auth(client: TestClient, tokens: dict[str, str]):
         return {"Authorization": f"Bearer {tokens[username]}"}
 
     return headers
+
+
+@pytest.fixture(scope="module")
+def own_app(backend: str, empty_database_factory, redis_url: str, tmp_path_factory) -> Iterator[Any]:
+    """An app on a database of its own with the demo register, for tests that change users or throttle logins."""
+    settings = make_settings(empty_database_factory(backend), tmp_path_factory.mktemp("var"), broker_url=redis_url)
+    engine = make_engine(settings)
+    migrate.upgrade(engine)
+    with Session(engine) as session:
+        seed_demo(session, timezone=settings.timezone)
+    yield create_app(settings)
+    engine.dispose()
