@@ -172,8 +172,8 @@ def text_match(session: Session, q: str) -> Any:
     return or_(*(func.lower(col(c)).like(pattern) for c in fields), col(Case.id).in_(commented))
 
 
-def history(session: Session, case: Case) -> list[HistoryEntry]:
-    """The case's append-only history with its comments and documents, oldest first."""
+def history(session: Session, case: Case, *, shown: tuple[str, ...] = ("internal", "shared")) -> list[HistoryEntry]:
+    """The case's append-only history with its comments and documents of the `shown` visibilities, oldest first."""
     rows = session.exec(
         select(CaseEvent, User.username, Organisation.code)
         .outerjoin(User, col(User.id) == col(CaseEvent.actor_id))
@@ -187,7 +187,7 @@ def history(session: Session, case: Case) -> list[HistoryEntry]:
     ]  # fmt: skip
     comments = session.exec(
         select(CaseComment, User.username).join(User, col(User.id) == col(CaseComment.author_id))
-        .where(CaseComment.case_id == case.id)
+        .where(CaseComment.case_id == case.id, col(CaseComment.visibility).in_(shown))
     )  # fmt: skip
     entries += [
         HistoryEntry(seq=None, at=c.at, actor=name, acting_for=None, action="comment", from_state=None,
@@ -196,7 +196,7 @@ def history(session: Session, case: Case) -> list[HistoryEntry]:
     ]  # fmt: skip
     documents = session.exec(
         select(CaseDocument, User.username).join(User, col(User.id) == col(CaseDocument.uploaded_by_id))
-        .where(CaseDocument.case_id == case.id)
+        .where(CaseDocument.case_id == case.id, col(CaseDocument.visibility).in_(shown))
     )  # fmt: skip
     entries += [
         HistoryEntry(seq=None, at=d.at, actor=name, acting_for=None, action="attach_document", from_state=None,

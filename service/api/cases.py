@@ -7,7 +7,7 @@ from pydantic import BaseModel, Field
 
 from service import case_views, cases
 from service.deps import ActorDep, SessionDep
-from service.visibility import visible_case
+from service.visibility import shown_visibilities, visible_case
 from workflows.schemas import MAX_ID
 
 Id = Annotated[int, Path(ge=1, le=MAX_ID)]
@@ -98,4 +98,5 @@ def take_action(
 @router.get("/cases/{case_id}/events", response_model=list[case_views.HistoryEntry], responses=NOT_FOUND)
 def get_events(case_id: Id, actor: ActorDep, session: SessionDep) -> list[case_views.HistoryEntry]:
     """The append-only history: who did what, when, from which state to which."""
-    return case_views.history(session, visible_case(session, actor, case_id))
+    case = visible_case(session, actor, case_id)
+    return case_views.history(session, case, shown=shown_visibilities(session, actor, case))

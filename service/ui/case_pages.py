@@ -20,7 +20,7 @@ from service.persistence.tables import Board, BoardKind, Plan
 from service.ui import forms
 from service.ui.i18n import language
 from service.ui.views import csrf_ok, render, to_login, ui_user
-from service.visibility import visible_case
+from service.visibility import shown_visibilities, visible_case
 from workflows.docs import dot
 from workflows.registry import WORKFLOWS
 from workflows.schemas import MAX_ID
@@ -112,12 +112,14 @@ def case_page(request: Request, session: SessionDep, case_id: CaseId) -> Respons
             ]
     plan = session.get(Plan, case.plan_id) if case.plan_id else None
     board = session.get(Board, case.deciding_board_id) if case.deciding_board_id else None
+    shown = shown_visibilities(session, actor, case)
     lang = language(request)
     action_labels = {a.name: a.da if lang == "da" else a.en for a in workflow.actions}
     state_labels = {s.name: s.da if lang == "da" else s.en for s in workflow.states}
+    history = case_views.history(session, case, shown=shown)
     return render(request, "case.html", user=user, case=view, workflow=workflow, action_forms=action_forms, plan=plan,
                   action_labels=action_labels, state_labels=state_labels, has_diagram=shutil.which("dot") is not None,
-                  board=board, history=case_views.history(session, case), labels=_labels(), error=request.session.pop(
+                  board=board, history=history, labels=_labels(), error=request.session.pop(
                       "flash_error", None))  # fmt: skip
 
 
