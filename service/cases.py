@@ -21,6 +21,7 @@ from service import effects, outbox
 from service.authz import Actor, CaseSetting, case_setting, plan_deciding_board, roles_for
 from service.deadlines import open_deadlines, sync_deadlines
 from service.errors import Conflict, Forbidden, Invalid, NotFound, ServiceError, field_errors
+from service.idempotency import check_replay, fingerprint
 from service.persistence.case_tables import CASE_EVENTS, CASES, Case, CaseEvent
 from service.persistence.db import write_transaction
 from service.persistence.tables import Board, BoardKind, Plan
@@ -153,7 +154,8 @@ def apply_action(
         ) from None
     except IntegrityError:
         session.rollback()
-        replay = _replay(session, case_id, idempotency_key, action) if idempotency_key else None
+        print_ = fingerprint(action, expected_version, comment, data)
+        replay = _replay(session, case_id, idempotency_key, actor, print_) if idempotency_key else None
         if replay is None:
             raise
         return replay
@@ -174,15 +176,15 @@ def apply_action(
     return case
 
 
-def _replay(session: Session, case_id: int, key: str, action: str) -> Case | None:
-    """The case as it is now, if this idempotency key already took this action on it."""
+def _replay(session: Session, case_id: int, key: str, actor: Actor, print_: str) -> Case | None:
+    """The case as it is now, if this idempotency key already took this request on it (422 for another request)."""
     first = session.exec(
-        select(CaseEvent.action).where(CaseEvent.case_id == case_id, CaseEvent.idempotency_key == key)
-    ).first()
+        select(CaseEvent.actor_id, CaseEvent.request_fingerprint)
+        .where(CaseEvent.case_id == case_id, CaseEvent.idempotency_key == key)
+    ).first()  # fmt: skip
     if first is None:
         return None
-    if first != action:
-        raise Conflict(f"The Idempotency-Key {key!r} was already used for '{first}' on this case.")
+    check_replay(key, stored_actor=first[0], stored_print=first[1], actor=actor.user_id, print_=print_)
     return get_case(session, case_id)
 
 
@@ -201,7 +203,8 @@ def _apply(
     if loaded is None:
         raise NotFound(f"There is no case with id {case_id}.", da=f"Der er ingen sag med id {case_id}.")
     case = Case(**loaded._mapping)  # a detached snapshot of the row: the engine writes the row with Core statements
-    if key and (replay := _replay(session, case_id, key, action)) is not None:
+    print_ = fingerprint(action, expected_version, comment, data)
+    if key and (replay := _replay(session, case_id, key, actor, print_)) is not None:
         return replay, {}
     if case.version != expected_version:
         raise _conflict(
@@ -212,7 +215,8 @@ def _apply(
             f"i tilstanden '{case.state}'. Hent den igen, og prøv igen.",
         )  # fmt: skip
     spec, action_data, here, facts = _authorize(session, actor, case, action, data, now)
-    return case, _write(session, actor, here, spec, facts, action_data, comment=comment, key=key, now=now)
+    return case, _write(session, actor, here, spec, facts, action_data, comment=comment, key=key, now=now,
+                        print_=print_ if key else None)  # fmt: skip
 
 
 def _authorize(
@@ -253,6 +257,7 @@ def _write(
     comment: str,
     key: str | None,
     now: datetime,
+    print_: str | None = None,
 ) -> dict[str, Any]:
     """The case row (if still at its version), the event, deadlines, effects and outbox; returns what the row got."""
     case, workflow = here.case, here.workflow
@@ -274,7 +279,7 @@ def _write(
         INSERT_EVENT,
         dict(case_id=case.id, seq=row["version"], at=now, actor_id=actor.user_id, acting_for_id=actor.organisation_id,
              action=spec.name, from_state=old_state, to_state=new_state, comment=comment, data=action_data,
-             idempotency_key=key),
+             idempotency_key=key, request_fingerprint=print_),
     ).scalar_one()  # fmt: skip
     if new_state != old_state:
         sync_deadlines(session, workflow, case_id=case.id, old_state=old_state, state=new_state, data=new_data,
