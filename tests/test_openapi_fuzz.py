@@ -220,6 +220,8 @@ def test_edge_values_the_document_allows_are_never_a_server_error(
                                  "media_type": "application/x-www-form-urlencoded"}),
     ]  # fmt: skip
     requests += [("GET", "/cases", {"query": {name: NUL}}) for name in ("q", "state", "case_type")]
+    naive = ("2016-06-01", "2016-06-01T10:00", "2016-06-01 10:00:00", "2016-13-45", "9999-12-31T23:59:59")
+    requests += [("GET", "/meetings", {"query": {name: when}}) for name in ("after", "before") for when in naive]
     failures = []
     for method, path, parts in requests:
         if "body" in parts and "media_type" not in parts:
