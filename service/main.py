@@ -31,6 +31,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.engine = engine
+    app.state.probe_engine = make_engine(settings, pooled=False)  # readiness sees what a new connection sees
     app.state.demo = settings.demo if settings.demo is not None else _demo_in_database(engine)
     errors.install(app)
     openapi.install(app)
