@@ -12,11 +12,12 @@ from fastapi.responses import RedirectResponse, Response
 from sqlmodel import col, select
 
 from service import case_views, cases, register
+from service.api.cases import ActionRequest, CaseCreate
 from service.api.workflows import render_svg
 from service.authz import load_actor
 from service.deps import SessionDep
 from service.errors import ServiceError
-from service.persistence.tables import Board, BoardKind, Plan
+from service.persistence.tables import Board, BoardKind, Plan, User
 from service.ui import forms
 from service.ui.i18n import language
 from service.ui.views import csrf_ok, render, to_login, ui_user
@@ -58,10 +59,12 @@ def new_case_form(request: Request, session: SessionDep, type: str = "change_req
     return _new_case_page(request, session, user, type if type in WORKFLOWS else "change_request")
 
 
-def _new_case_page(request: Request, session: SessionDep, user: object, case_type: str, **extra: Any) -> Response:
+def _new_case_page(
+    request: Request, session: SessionDep, user: object, case_type: str, status_code: int = 200, **extra: Any
+) -> Response:
     workflow = WORKFLOWS[case_type]
     boards = session.exec(select(Board).where(Board.kind == BoardKind.district).order_by(col(Board.code))).all()
-    return render(request, "new_case.html", user=user, workflow=workflow, workflows=WORKFLOWS.values(),
+    return render(request, "new_case.html", status_code, user=user, workflow=workflow, workflows=WORKFLOWS.values(),
                   plans=register.list_plans(session=session), boards=boards, fields=forms.fields(workflow.data_schema),
                   **extra)  # fmt: skip
 
@@ -76,16 +79,17 @@ async def open_case(request: Request, session: SessionDep) -> Response:
     if not csrf_ok(request, form.get("csrf", "")) or case_type not in WORKFLOWS:
         return RedirectResponse("/sager/ny", status_code=303)
     workflow = WORKFLOWS[case_type]
-    subject = int(form["subject"]) if form.get("subject", "").isdigit() else None
-    try:
-        case = cases.open_case(
-            session, actor=load_actor(session, user), case_type=case_type, title=form.get("title", "").strip(),
-            description=form.get("description", ""), plan_id=subject if workflow.subject == "plan" else None,
-            board_id=subject if workflow.subject == "board" else None,
-            data=forms.values(workflow.data_schema, form),
-        )  # fmt: skip
+    subject_field = "plan_id" if workflow.subject == "plan" else "board_id"
+    try:  # the API's own request model: the same limits, and bad input is a 422 naming the field, never a 500
+        body = forms.checked(CaseCreate, {
+            "case_type": case_type, "title": form.get("title", "").strip(), "description": form.get("description", ""),
+            subject_field: form.get("subject") or None, "data": forms.values(workflow.data_schema, form),
+        })  # fmt: skip
+        case = cases.open_case(session, actor=load_actor(session, user), case_type=case_type, title=body.title,
+                               description=body.description, plan_id=body.plan_id, board_id=body.board_id,
+                               data=body.data)  # fmt: skip
     except ServiceError as refusal:
-        return _new_case_page(request, session, user, case_type, error=refusal, form=form)
+        return _new_case_page(request, session, user, case_type, refusal.status, error=refusal, form=form)
     return RedirectResponse(f"/sager/{case.id}", status_code=303)
 
 
@@ -94,6 +98,13 @@ def case_page(request: Request, session: SessionDep, case_id: CaseId) -> Respons
     user = ui_user(request, session)
     if user is None:
         return to_login(request)
+    return _case_view(request, session, user, case_id, error=request.session.pop("flash_error", None))
+
+
+def _case_view(
+    request: Request, session: SessionDep, user: User, case_id: int, status_code: int = 200, error: str | None = None
+) -> Response:
+    """The case page as the user sees it now, with an error message and status when an action was refused."""
     actor = load_actor(session, user)
     try:
         case = visible_case(session, actor, case_id)
@@ -117,10 +128,9 @@ def case_page(request: Request, session: SessionDep, case_id: CaseId) -> Respons
     action_labels = {a.name: a.da if lang == "da" else a.en for a in workflow.actions}
     state_labels = {s.name: s.da if lang == "da" else s.en for s in workflow.states}
     history = case_views.history(session, case, shown=shown)
-    return render(request, "case.html", user=user, case=view, workflow=workflow, action_forms=action_forms, plan=plan,
-                  action_labels=action_labels, state_labels=state_labels, has_diagram=shutil.which("dot") is not None,
-                  board=board, history=history, labels=_labels(), error=request.session.pop(
-                      "flash_error", None))  # fmt: skip
+    return render(request, "case.html", status_code, user=user, case=view, workflow=workflow, plan=plan,
+                  action_forms=action_forms, action_labels=action_labels, state_labels=state_labels, board=board,
+                  has_diagram=shutil.which("dot") is not None, history=history, labels=_labels(), error=error)  # fmt: skip
 
 
 @router.get("/sager/{case_id}/forloeb.svg")
@@ -148,12 +158,14 @@ async def take_action(request: Request, session: SessionDep, case_id: CaseId, ac
     try:
         case = visible_case(session, actor, case_id)
         spec = WORKFLOWS[case.case_type].action(action)
+        body = forms.checked(ActionRequest, {"expected_version": form.get("version"), "comment": form.get("comment", ""),
+                                             "data": forms.values(spec.requires if spec else None, form)})  # fmt: skip
         cases.apply_action(
-            session, actor=actor, case_id=case_id, action=action, comment=form.get("comment", ""),
-            expected_version=int(form.get("version", "0") or 0),
-            data=forms.values(spec.requires if spec else None, form), idempotency_key=form.get("idempotency_key") or None,
+            session, actor=actor, case_id=case_id, action=action, comment=body.comment,
+            expected_version=body.expected_version, data=body.data, idempotency_key=form.get("idempotency_key") or None,
         )  # fmt: skip
-    except ServiceError as refusal:
+    except ServiceError as refusal:  # the case as it is now, with what was wrong, under the refusal's status
         danish = language(request) == "da"
-        request.session["flash_error"] = refusal.detail_da if danish and refusal.detail_da else refusal.detail
+        message = refusal.detail_da if danish and refusal.detail_da else refusal.detail
+        return _case_view(request, session, user, case_id, refusal.status, message)
     return RedirectResponse(f"/sager/{case_id}", status_code=303)
