@@ -22,6 +22,7 @@ from service.main import create_app
 from service.persistence import migrate
 from service.persistence.db import make_engine
 from tests.embedded import embedded  # noqa: F401  (the running service, shared by its test modules)
+from tests.served import served  # noqa: F401  (a running service per backend, for load and limit tests)
 
 SECRET = "test-secret-key-that-is-long-enough-0123456789"
 
