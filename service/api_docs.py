@@ -1,9 +1,15 @@
-"""The API documentation at /docs: Swagger UI from the swagger-ui-bundle package, nothing from a CDN."""
+"""The API documentation at /docs: Swagger UI 5 from the fastapi-offline package's files, nothing from a CDN.
+
+(swagger-ui-bundle ships Swagger UI 4, which cannot read the OpenAPI 3.1 document FastAPI writes.)
+"""
+
+from importlib.resources import files
 
 from fastapi import FastAPI
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
-from swagger_ui_bundle import swagger_ui_path
+
+ASSETS = str(files("fastapi_offline") / "static")
 
 PAGE = """<!doctype html>
 <html lang="en">
@@ -17,7 +23,7 @@ PAGE = """<!doctype html>
 
 def install(app: FastAPI) -> None:
     """Serve /docs and the Swagger UI assets it loads (the app is created with docs_url=None)."""
-    app.mount("/docs-assets", StaticFiles(directory=swagger_ui_path), name="docs-assets")
+    app.mount("/docs-assets", StaticFiles(directory=ASSETS), name="docs-assets")
 
     @app.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:
