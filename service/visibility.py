@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 
 from service.authz import Actor
 from service.errors import Forbidden, NotFound
-from service.persistence.case_tables import Case, CaseEvent, Visibility
+from service.persistence.case_tables import Case, CaseComment, CaseEvent, Visibility
 from service.persistence.tables import Board, BoardKind, Organisation, PlanParty, SystemRole
 from workflows.registry import WORKFLOWS
 
@@ -90,6 +90,12 @@ def sees_internal(session: Session, actor: Actor, case: Case) -> bool:
         sees_everything(actor)
         or session.exec(select(Case.id).where(Case.id == case.id, _insider(actor))).first() is not None
     )
+
+
+def readable_comments(actor: Actor) -> Any:
+    """A WHERE clause over `case_comments` keeping those the actor may read (on cases the actor can see)."""
+    insider_cases = select(Case.id).where(_insider(actor))
+    return or_(col(CaseComment.visibility) == Visibility.shared, col(CaseComment.case_id).in_(insider_cases))
 
 
 def shown_visibilities(session: Session, actor: Actor, case: Case) -> tuple[str, ...]:
