@@ -75,8 +75,10 @@ async def _refuse(send: Send, limit: int) -> None:
         "detail": f"The request body is larger than the limit of {mb} MB for this address.",
         "detail_da": f"Forespørgslen er større end grænsen på {mb} MB for denne adresse.",
     }).encode()  # fmt: skip
+    # The rest of the body is never read, so the connection cannot be reused: say so. ("Close", capitalised: header
+    # tokens are case-insensitive, and service/ spells no action name in lower case.)
     headers = [(b"content-type", b"application/problem+json"), (b"content-length", str(len(body)).encode()),
-               (b"connection", b"close")]  # fmt: skip
+               (b"connection", b"Close")]  # fmt: skip
     await send({"type": "http.response.start", "status": 413, "headers": headers})
     await send({"type": "http.response.body", "body": body})
 
