@@ -203,8 +203,8 @@ def _apply(
     if loaded is None:
         raise NotFound(f"There is no case with id {case_id}.", da=f"Der er ingen sag med id {case_id}.")
     case = Case(**loaded._mapping)  # a detached snapshot of the row: the engine writes the row with Core statements
-    print_ = fingerprint(action, expected_version, comment, data)
-    if key and (replay := _replay(session, case_id, key, actor, print_)) is not None:
+    print_ = fingerprint(action, expected_version, comment, data) if key else None
+    if key and print_ and (replay := _replay(session, case_id, key, actor, print_)) is not None:
         return replay, {}
     if case.version != expected_version:
         raise _conflict(
@@ -216,7 +216,7 @@ def _apply(
         )  # fmt: skip
     spec, action_data, here, facts = _authorize(session, actor, case, action, data, now)
     return case, _write(session, actor, here, spec, facts, action_data, comment=comment, key=key, now=now,
-                        print_=print_ if key else None)  # fmt: skip
+                        print_=print_)  # fmt: skip
 
 
 def _authorize(
