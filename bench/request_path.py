@@ -47,7 +47,7 @@ def _request(session: Session, settings: Settings, token: str, case_id: int, k: 
     """One request's work, phase by phase; the case is at version 1 + k, before STEPS[k]."""
     step = STEPS[k]
     with phase("token and user"):
-        user = session.get(User, read_access_token(settings, token))
+        user = session.get(User, (read_access_token(settings, token) or (0, 0))[0])
         assert user is not None
     with phase("load_actor"):
         actor = load_actor(session, user)
@@ -64,7 +64,7 @@ def _request(session: Session, settings: Settings, token: str, case_id: int, k: 
 
 def replay(engine: Engine, settings: Settings, user_ids: dict[str, int], case_ids: list[int]) -> dict[str, Any]:
     """Take the cases through STEPS as the endpoint would; ms, statements and pool checkouts per request and phase."""
-    tokens = {name: create_access_token(settings, user_id=uid)[0] for name, uid in user_ids.items()}
+    tokens = {name: create_access_token(settings, user_id=uid, generation=0)[0] for name, uid in user_ids.items()}
     cpu = process_time()
     with StatementCounter(engine) as counter:
         phase = Phases(counter)

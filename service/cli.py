@@ -135,7 +135,10 @@ def serve(
     # uvicorn re-raises the SIGTERM it handled once it has stopped; turn that into an exit that runs `finally`.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
-        uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+        # X-Forwarded-For/-Proto are believed only from the configured proxies; by default from nobody.
+        proxies = settings.trusted_proxies.strip()
+        uvicorn.run(create_app(settings), host=host, port=port, log_level="info", proxy_headers=bool(proxies),
+                    forwarded_allow_ips=proxies or None)  # fmt: skip
     finally:
         if worker is not None:
             stop_worker(worker)
@@ -167,13 +170,11 @@ def users_create(
     email: Annotated[str, typer.Option(help="Email address for reminders")],
     organisation: Annotated[str | None, typer.Option(help="Code of the organisation they work for")] = None,
     role: Annotated[SystemRole | None, typer.Option(help="A system role, if any")] = None,
-    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)] = "",
 ) -> None:
-    """Create a user account (production has no demo accounts)."""
+    """Create a user account (production has no demo accounts); the password is asked for, never an argument."""
     from service.security import hash_password
 
-    if len(password) < 10:
-        fail("the password must have at least 10 characters")
+    password = ask_password(username, full_name, email)
     with Session(ready_engine(load_settings())) as session:
         if session.exec(select(User).where(User.username == username)).first():
             fail(f"there is already a user called {username!r}")
@@ -194,6 +195,16 @@ def users_create(
     typer.echo(f"Created user {username}.")
 
 
+def ask_password(*user_inputs: str) -> str:
+    """A new password typed twice on the terminal (never an argument: it would show in the process list)."""
+    from service.security import password_problem
+
+    password = str(typer.prompt("Password", hide_input=True, confirmation_prompt=True))
+    if problem := password_problem(password, user_inputs=user_inputs):
+        fail(problem)
+    return password
+
+
 @users_app.command("list")
 def users_list() -> None:
     """List user accounts."""
@@ -204,20 +215,17 @@ def users_list() -> None:
 
 
 @users_app.command("set-password")
-def users_set_password(
-    username: str,
-    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)] = "",
-) -> None:
-    """Give a user a new password (and reactivate the account)."""
+def users_set_password(username: str) -> None:
+    """Give a user a new password, asked for on the terminal (and reactivate the account); ends their sessions."""
     from service.security import hash_password
 
-    if len(password) < 10:
-        fail("the password must have at least 10 characters")
+    password = ask_password(username)
     with Session(ready_engine(load_settings())) as session:
         user = session.exec(select(User).where(User.username == username)).first()
         if user is None:
             fail(f"there is no user called {username!r}")
         user.password_hash, user.is_active, user.is_demo = hash_password(password), True, False
+        user.session_generation += 1  # cookies and tokens issued under the old password stop working
         session.add(user)
         session.commit()
     typer.echo(f"New password set for {username}.")
@@ -231,6 +239,7 @@ def users_deactivate(username: str) -> None:
         if user is None:
             fail(f"there is no user called {username!r}")
         user.is_active = False
+        user.session_generation += 1  # its cookies and tokens stop working at once
         session.add(user)
         session.commit()
     typer.echo(f"{username} can no longer log in.")

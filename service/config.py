@@ -1,5 +1,8 @@
 """Settings from BOLIGSOCIAL_* environment variables (and `.env`), read once through get_settings()."""
 
+import hashlib
+import hmac
+import os
 import secrets
 from datetime import datetime
 from functools import lru_cache
@@ -12,6 +15,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
 PLACEHOLDER_SECRETS = {"", "changethis", "change-me", "changeme", "secret", "placeholder", "password", "demo"}
+KEY_USES = ("session-cookie", "access-token")
 SUPPORTED_BACKENDS = {"sqlite", "postgresql"}
 
 
@@ -40,7 +44,17 @@ class Settings(BaseSettings):
     # The business clock reads this when the process starts, then runs on (demos and training copies only).
     clock_start: datetime | None = None
     access_token_minutes: int = 30
+    # A UI session ends this many hours after its login, however active it is.
+    session_hours: int = 8
     max_upload_mb: int = 25
+    # Addresses of reverse proxies whose X-Forwarded-For/-Proto are believed (comma-separated IPs or CIDRs, or "*").
+    # Empty: no proxy is trusted, the client address is the TCP peer.
+    trusted_proxies: str = ""
+
+    @field_validator("secret_key", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and value == "" else value
 
     @field_validator("database_url")
     @classmethod
@@ -100,15 +114,22 @@ class Settings(BaseSettings):
         path = self.var_dir / "secret_key"
         if not path.exists():
             self.var_dir.mkdir(parents=True, exist_ok=True)
-            path.write_text(secrets.token_urlsafe(48))
-            path.chmod(0o600)
+            try:  # created with mode 0600 in one step: the key is never readable by others, not even for a moment
+                descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            except FileExistsError:  # another process created it first
+                return path.read_text().strip()
+            with os.fdopen(descriptor, "w") as file:
+                file.write(secrets.token_urlsafe(48))
         return path.read_text().strip()
 
+    def key_for(self, use: str) -> str:
+        """A key derived from the secret key for one use only, so a cookie can never pass as a token."""
+        assert use in KEY_USES, use
+        return hmac.new(self.signing_key().encode(), f"boligsocial/{use}".encode(), hashlib.sha256).hexdigest()
+
     def check_secrets(self, *, demo: bool) -> None:
-        """Refuse placeholder secrets outside demo mode."""
-        if demo:
-            return
-        if self.secret_key is None and not self.is_embedded:
+        """Refuse placeholder secrets always, and a missing key outside the embedded setup unless in demo mode."""
+        if self.secret_key is None and not self.is_embedded and not demo:
             raise StartupError("BOLIGSOCIAL_SECRET_KEY must be set when the database is not the embedded SQLite")
         if self.secret_key is not None:
             key = self.secret_key.get_secret_value()

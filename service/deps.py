@@ -53,9 +53,9 @@ def get_current_user(
     token: Annotated[str | None, Depends(oauth2_scheme)],
 ) -> User:
     """The user behind the bearer token; 401 without a valid one."""
-    user_id = read_access_token(settings, token) if token else None
-    user = session.get(User, user_id) if user_id is not None else None
-    if not usable(user, demo=request.app.state.demo):
+    claims = read_access_token(settings, token) if token else None
+    user = session.get(User, claims[0]) if claims is not None else None
+    if not usable(user, demo=request.app.state.demo) or (user and claims and user.session_generation != claims[1]):
         if token:
             raise Unauthorized(
                 "The access token is invalid or has expired; log in again at POST /api/v1/auth/token.",

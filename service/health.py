@@ -2,9 +2,9 @@
 
 from datetime import UTC, datetime
 
-from kombu.connection import Connection
+from kombu.connection import Connection as Broker
 from sqlalchemy import text
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
@@ -15,20 +15,41 @@ from service.persistence.db import read_state
 HEARTBEAT_KEY = "worker_heartbeat"
 
 
-def check_database(engine: Engine) -> tuple[bool, str]:
+def check_database(engine: Engine, probe: Engine | None = None) -> tuple[bool, str]:
+    """Ready when a write can begin on a fresh connection (from `probe`, unpooled) and the schema is migrated."""
     try:
-        with engine.connect() as connection:
+        with (probe or engine).connect() as connection:
             connection.execute(text("SELECT 1"))
-        if migrate.pending(engine):
-            return False, "reachable, but migrations are pending: run `boligsocial db upgrade`"
-        return True, "reachable and migrated"
+            connection.rollback()
+            if migrate.pending(engine):
+                return False, "reachable, but migrations are pending: run `boligsocial db upgrade`"
+            if problem := _why_not_writable(connection):
+                return False, problem
+        return True, "reachable, writable and migrated"
     except SQLAlchemyError as error:
         return False, f"unreachable: {str(getattr(error, 'orig', None) or error).splitlines()[0]}"
 
 
+def _why_not_writable(connection: Connection) -> str | None:
+    """None when this connection can write; otherwise why not (read-only file, standby server, read-only default)."""
+    if connection.dialect.name == "sqlite":
+        # Take the write lock and make a write that changes nothing: a read-only file refuses it ("attempt to
+        # write a readonly database"); a deleted file cannot even be opened (connections use mode=rw).
+        connection.execution_options(sqlite_begin="IMMEDIATE").execute(text("DELETE FROM system_state WHERE 0 = 1"))
+        connection.rollback()
+        return None
+    recovering, read_only = connection.execute(
+        text("SELECT pg_is_in_recovery(), current_setting('default_transaction_read_only')")
+    ).one()
+    connection.rollback()
+    if recovering:
+        return "reachable, but a standby in recovery: it cannot take writes"
+    return "reachable, but read-only (default_transaction_read_only is on)" if read_only == "on" else None
+
+
 def check_broker(settings: Settings) -> tuple[bool, str]:
     try:
-        with Connection(settings.broker, transport_options=settings.broker_transport_options(), connect_timeout=2) as c:
+        with Broker(settings.broker, transport_options=settings.broker_transport_options(), connect_timeout=2) as c:
             c.ensure_connection(max_retries=1, timeout=2)
         return True, "reachable"
     except Exception as error:  # kombu raises transport-specific errors; any failure means not ready
@@ -48,10 +69,10 @@ def worker_heartbeat(engine: Engine) -> tuple[bool, str]:
     return age < 300, f"last heartbeat {int(age)} s ago from {row.value}"
 
 
-def readiness(engine: Engine, settings: Settings) -> tuple[bool, dict[str, dict[str, object]]]:
+def readiness(engine: Engine, settings: Settings, probe: Engine | None = None) -> tuple[bool, dict[str, dict[str, object]]]:
     """Each dependency with ok and a plain-language detail; ready when the database and broker are."""
     checks = {
-        "database": check_database(engine),
+        "database": check_database(engine, probe),
         "broker": check_broker(settings),
         "worker": worker_heartbeat(engine),
     }

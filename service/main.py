@@ -8,10 +8,11 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 from starlette.middleware.sessions import SessionMiddleware
 
-from service import errors, openapi
+from service import api_docs, errors, openapi
 from service.api import attachments, auth, cases, health, register, workflows
 from service.clock import REAL, Clock
 from service.config import Settings, get_settings
+from service.middleware import BodyLimit, SecurityHeaders
 from service.persistence.db import demo_clock, demo_seeded, make_engine
 from service.ui import case_pages, views
 
@@ -27,18 +28,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="0.1.0",
         summary="Sager for de boligsociale helhedsplaner i København",
         description="Case management for the boards that govern Copenhagen's LBF-funded master plans.",
+        docs_url=None,  # served by api_docs from a package, not from a CDN
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.engine = engine
+    app.state.probe_engine = make_engine(settings, pooled=False)  # readiness sees what a new connection sees
     app.state.demo = settings.demo if settings.demo is not None else _demo_in_database(engine)
     app.state.clock = _clock(settings, engine, demo=app.state.demo)
     errors.install(app)
     openapi.install(app)
+    api_docs.install(app)
     app.add_middleware(
         SessionMiddleware,
-        secret_key=settings.signing_key(),
+        secret_key=settings.key_for("session-cookie"),
         session_cookie="boligsocial_session",
-        max_age=8 * 3600,
+        max_age=settings.session_hours * 3600,  # the browser's copy; the absolute limit is checked on each request
         same_site="lax",
         https_only=settings.base_url.startswith("https://"),
     )
@@ -51,6 +56,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(views.router)
     app.include_router(case_pages.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "ui" / "static"), name="static")
+    # Outermost: bodies are bounded and headers added before anything else runs, authentication included.
+    app.add_middleware(SecurityHeaders)
+    app.add_middleware(BodyLimit, upload_bytes=settings.max_upload_mb << 20)
     return app
 
 

@@ -5,11 +5,23 @@ from functools import lru_cache
 
 import jwt
 from pwdlib import PasswordHash
+from zxcvbn import zxcvbn
 
 from service.config import Settings
 
 ALGORITHM = "HS256"
 DEMO_PASSWORD = "demo"
+MIN_PASSWORD_LENGTH = 10
+MIN_PASSWORD_SCORE = 3  # zxcvbn's scale 0-4; 3 is "safely unguessable: moderate protection from offline attacks"
+
+
+def password_problem(password: str, *, user_inputs: tuple[str, ...] = ()) -> str | None:
+    """Why a new password is refused (too short, or common or guessable per zxcvbn's lists), or None."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return f"the password must have at least {MIN_PASSWORD_LENGTH} characters"
+    if zxcvbn(password[:100], user_inputs=list(user_inputs))["score"] < MIN_PASSWORD_SCORE:
+        return "the password is too common or easy to guess; use a few unrelated words or a password manager"
+    return None
 
 
 @lru_cache
@@ -35,18 +47,20 @@ def _dummy_hash() -> str:
     return hash_password("not-a-real-password")
 
 
-def create_access_token(settings: Settings, *, user_id: int) -> tuple[str, int]:
-    """A signed token for the user and its lifetime in seconds."""
+def create_access_token(settings: Settings, *, user_id: int, generation: int) -> tuple[str, int]:
+    """A signed token for the user's current session generation and its lifetime in seconds."""
     lifetime = timedelta(minutes=settings.access_token_minutes)
     now = datetime.now(UTC)
-    claims = {"sub": str(user_id), "iat": now, "exp": now + lifetime}
-    return jwt.encode(claims, settings.signing_key(), algorithm=ALGORITHM), int(lifetime.total_seconds())
+    claims = {"sub": str(user_id), "gen": generation, "iat": now, "exp": now + lifetime}
+    return jwt.encode(claims, settings.key_for("access-token"), algorithm=ALGORITHM), int(lifetime.total_seconds())
 
 
-def read_access_token(settings: Settings, token: str) -> int | None:
-    """The user id in a valid, unexpired token signed with our key; None otherwise."""
+def read_access_token(settings: Settings, token: str) -> tuple[int, int] | None:
+    """The user id and session generation in a valid, unexpired token signed with our key; None otherwise."""
     try:
-        claims = jwt.decode(token, settings.signing_key(), algorithms=[ALGORITHM], options={"require": ["exp"]})
-        return int(claims["sub"])
-    except (jwt.InvalidTokenError, KeyError, ValueError):
+        claims = jwt.decode(
+            token, settings.key_for("access-token"), algorithms=[ALGORITHM], options={"require": ["exp", "sub", "gen"]}
+        )
+        return int(claims["sub"]), int(claims["gen"])
+    except (jwt.InvalidTokenError, KeyError, ValueError, TypeError):
         return None

@@ -8,6 +8,7 @@ import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -21,6 +22,7 @@ from service.main import create_app
 from service.persistence import migrate
 from service.persistence.db import make_engine
 from tests.embedded import embedded  # noqa: F401  (the running service, shared by its test modules)
+from tests.served import served  # noqa: F401  (a running service per backend, for load and limit tests)
 
 SECRET = "test-secret-key-that-is-long-enough-0123456789"
 
@@ -137,3 +139,15 @@ def auth(client: TestClient, tokens: dict[str, str]):
         return {"Authorization": f"Bearer {tokens[username]}"}
 
     return headers
+
+
+@pytest.fixture(scope="module")
+def own_app(backend: str, empty_database_factory, redis_url: str, tmp_path_factory) -> Iterator[Any]:
+    """An app on a database of its own with the demo register, for tests that change users or throttle logins."""
+    settings = make_settings(empty_database_factory(backend), tmp_path_factory.mktemp("var"), broker_url=redis_url)
+    engine = make_engine(settings)
+    migrate.upgrade(engine)
+    with Session(engine) as session:
+        seed_demo(session, timezone=settings.timezone)
+    yield create_app(settings)
+    engine.dispose()

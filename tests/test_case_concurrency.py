@@ -17,7 +17,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from service.cases import apply_action
-from service.errors import Conflict, ServiceError
+from service.errors import Conflict, Invalid, ServiceError
 from service.persistence.case_tables import BudgetChange, Case, CaseDeadline, CaseEvent, OutboxMessage
 from tests.builders import SECRETARIAT, actor, budget, events, move, open_, play
 
@@ -167,7 +167,7 @@ def test_an_idempotent_retry_returns_the_case_without_a_second_event(engine: Eng
     assert (retry.id, retry.state, retry.version) == (first.id, "screening", 3)
     assert stored(engine, submitted)[2] == ["open", "submit", "start_screening"]
     reused = take(engine, submitted, SECRETARIAT, "withdraw", 3, idempotency_key="screen-1")
-    assert isinstance(reused, Conflict) and "screen-1" in reused.detail
+    assert isinstance(reused, Invalid) and "screen-1" in reused.detail  # a key names one request only
     assert stored(engine, submitted) == ("screening", 3, ["open", "submit", "start_screening"])
 
 

@@ -1,5 +1,7 @@
 """Settings: validation of URLs and time zones, and refusal of placeholder secrets outside demo mode."""
 
+import os
+
 import pytest
 from pydantic import SecretStr, ValidationError
 
@@ -25,12 +27,26 @@ def test_an_unknown_timezone_is_refused() -> None:
         settings(timezone="Europe/Atlantis")
 
 
-@pytest.mark.parametrize("key", ["changethis", "secret", "short-but-real"])
-def test_placeholder_secret_keys_are_refused_outside_demo(key: str) -> None:
+@pytest.mark.parametrize("key", ["changethis", "secret", "ChangeMe", "short-but-real"])
+@pytest.mark.parametrize("demo", [False, True])
+def test_placeholder_secret_keys_are_refused_even_in_demo_mode(key: str, demo: bool) -> None:
     configured = settings(secret_key=key, database_url="postgresql+psycopg://u@localhost/db")
     with pytest.raises(StartupError, match="BOLIGSOCIAL_SECRET_KEY"):
-        configured.check_secrets(demo=False)
-    configured.check_secrets(demo=True)  # the demo may run with anything
+        configured.check_secrets(demo=demo)
+
+
+def test_a_blank_secret_key_means_the_generated_one(tmp_path) -> None:
+    configured = settings(secret_key="", var_dir=tmp_path)
+    assert configured.secret_key is None
+    configured.check_secrets(demo=False)  # embedded: the generated key is used
+    assert len(configured.signing_key()) >= 40 and (tmp_path / "secret_key").exists()
+
+
+def test_cookies_and_tokens_are_signed_with_different_derived_keys() -> None:
+    configured = settings(secret_key="k" * 40)
+    cookie, token = configured.key_for("session-cookie"), configured.key_for("access-token")
+    assert cookie != token and "k" * 40 not in (cookie, token)
+    assert settings(secret_key="k" * 40).key_for("access-token") == token  # stable across restarts
 
 
 def test_a_production_database_requires_a_secret_key() -> None:
@@ -46,7 +62,11 @@ def test_a_placeholder_smtp_password_is_refused() -> None:
 
 def test_the_embedded_secret_key_is_generated_once_and_kept(tmp_path) -> None:
     configured = settings(var_dir=tmp_path)
-    first = configured.signing_key()
+    old = os.umask(0)  # even with a permissive umask the file is created private
+    try:
+        first = configured.signing_key()
+    finally:
+        os.umask(old)
     assert len(first) >= 40
     assert settings(var_dir=tmp_path).signing_key() == first
     assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0

@@ -62,19 +62,24 @@ def test_placeholder_secrets_stop_a_non_demo_installation(tmp_path: Path) -> Non
     assert "BOLIGSOCIAL_SECRET_KEY is a placeholder" in result.stderr
 
 
+PASSWORD = "lang-sommer-ved-havnen-42"
+
+
+def typed(cwd: Path, command: list[str], password: str) -> subprocess.CompletedProcess[str]:
+    """Run a command that asks for a password twice on the terminal, typing it."""
+    return subprocess.run(command, cwd=cwd, env=clean_env(), input=f"{password}\n{password}\n", capture_output=True,
+                          text=True, timeout=60)  # fmt: skip
+
+
 def test_users_create_then_seed_demo_refuses_the_database(tmp_path: Path) -> None:
     assert run(tmp_path, "db", "upgrade").returncode == 0
-    created = subprocess.run(
-        [str(BIN), "users", "create", "mette", "--name", "Mette Sørensen", "--email", "mette@example.org",
-         "--organisation", "NOPE", "--password", "a-long-password"],
-        cwd=tmp_path, env=clean_env(), capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
+    create = [str(BIN), "users", "create", "mette", "--name", "Mette Sørensen", "--email", "mette@example.org"]
+    created = typed(tmp_path, [*create, "--organisation", "NOPE"], PASSWORD)
     assert created.returncode == 2 and "no organisation with code 'NOPE'" in created.stderr
-    created = subprocess.run(
-        [str(BIN), "users", "create", "mette", "--name", "Mette Sørensen", "--email", "mette@example.org",
-         "--password", "a-long-password"],
-        cwd=tmp_path, env=clean_env(), capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
+    common = typed(tmp_path, create, "password123")
+    assert common.returncode == 2 and "too common or easy to guess" in common.stderr
+    assert typed(tmp_path, [*create, "--password", PASSWORD], PASSWORD).returncode == 2  # never on the command line
+    created = typed(tmp_path, create, PASSWORD)
     assert created.returncode == 0, created.stderr
     refused = run(tmp_path, "seed-demo")
     assert refused.returncode == 2
@@ -82,6 +87,6 @@ def test_users_create_then_seed_demo_refuses_the_database(tmp_path: Path) -> Non
     assert "mette" in run(tmp_path, "users", "list").stdout
     assert run(tmp_path, "users", "deactivate", "mette").returncode == 0
     assert "inactive" in run(tmp_path, "users", "list").stdout
-    again = run(tmp_path, "users", "set-password", "mette", "--password", "another-long-one")
-    assert again.returncode == 0 and "inactive" not in run(tmp_path, "users", "list").stdout
+    again = typed(tmp_path, [str(BIN), "users", "set-password", "mette"], "grøn-kaffe-under-broen-17")
+    assert again.returncode == 0, again.stderr and "inactive" not in run(tmp_path, "users", "list").stdout
     assert run(tmp_path, "users", "deactivate", "nobody").returncode == 2

@@ -7,12 +7,12 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.security import OAuth2PasswordRequestForm
 from sqlmodel import col, select
 
-from service import register, schemas, throttle
-from service.deps import ClockDep, CurrentUser, SessionDep, SettingsDep, usable
-from service.errors import Throttled, Unauthorized
+from service import register, schemas, sessions
+from service.deps import ClockDep, CurrentUser, SessionDep, SettingsDep
+from service.login import authenticate
 from service.persistence.tables import Board, Membership, Organisation, Plan, PlanAssignment, User
 from service.register import ref
-from service.security import create_access_token, verify_password
+from service.security import create_access_token
 
 router = APIRouter(tags=["auth"])
 
@@ -28,32 +28,15 @@ def issue_token(
     """Exchange a username and password for a short-lived bearer token."""
     user = authenticate(request, session, form.username, form.password)
     assert user.id is not None
-    token, lifetime = create_access_token(settings, user_id=user.id)
+    token, lifetime = create_access_token(settings, user_id=user.id, generation=user.session_generation)
     return schemas.TokenPublic(access_token=token, expires_in=lifetime)
 
 
-def authenticate(request: Request, session: SessionDep, username: str, password: str) -> User:
-    """The user with this password, under the login throttle; 429 or 401 otherwise."""
-    address = request.client.host if request.client else "unknown"
-    wait = throttle.retry_after(session, username=username, address=address)
-    if wait is not None:
-        raise Throttled(
-            f"Too many failed logins; try again in {wait // 60 + 1} minutes.",
-            da=f"For mange forkerte forsøg; prøv igen om {wait // 60 + 1} minutter.",
-            headers={"Retry-After": str(wait)},
-        )
-    user = session.exec(select(User).where(User.username == username)).first()
-    password_ok = verify_password(password, user.password_hash if user else None)
-    if not (password_ok and usable(user, demo=request.app.state.demo)):
-        throttle.record_failure(session, username=username, address=address)
-        raise Unauthorized(
-            "Unknown username or wrong password.",
-            da="Ukendt brugernavn eller forkert adgangskode.",
-            headers={"WWW-Authenticate": "Bearer"},
-        )
-    throttle.clear(session, username=username)
-    assert user is not None
-    return user
+@router.post("/auth/logout", status_code=204, responses={401: {"description": "Not logged in"}})
+def log_out(user: CurrentUser, session: SessionDep) -> None:
+    """End every session and token of the caller (the web UI's too)."""
+    assert user.id is not None
+    sessions.end_all_sessions(session, user_id=user.id)
 
 
 @router.get("/me", response_model=schemas.MePublic, responses={401: {"description": "Not logged in"}})

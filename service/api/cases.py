@@ -3,14 +3,13 @@
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Path, Query, Response
-from pydantic import BaseModel, Field
 
 from service import cases
 from service.cases import history
 from service.cases import views as case_views
-from service.cases.visibility import visible
+from service.cases.schemas import ActionRequest, CaseCreate
+from service.cases.visibility import shown_visibilities, visible
 from service.deps import ActorDep, ClockDep, SessionDep, VisibleCase
-from workflows.registry import WORKFLOWS
 from workflows.schemas import MAX_ID
 
 Id = Annotated[int, Path(ge=1, le=MAX_ID)]
@@ -26,21 +25,6 @@ ACT_ERRORS: dict[int | str, dict[str, Any]] = {
 SORTS = Literal["reference", "-reference", "title", "-title", "state", "-state", "case_type", "-case_type", "id", "-id"]
 
 router = APIRouter(tags=["cases"], responses=ERRORS)
-
-
-class CaseCreate(BaseModel):
-    case_type: str = Field(max_length=50, examples=[next(iter(WORKFLOWS))])
-    plan_id: int | None = Field(default=None, ge=1, le=MAX_ID)
-    board_id: int | None = Field(default=None, ge=1, le=MAX_ID)
-    title: str = Field(min_length=1, max_length=300)
-    description: str = Field(default="", max_length=20_000)
-    data: dict[str, Any] = Field(default_factory=dict)
-
-
-class ActionRequest(BaseModel):
-    expected_version: int = Field(ge=1, le=2**31, description="The version you read; a newer one is a 409")
-    comment: str = Field(default="", max_length=20_000)
-    data: dict[str, Any] = Field(default_factory=dict)
 
 
 @router.post("/cases", status_code=201, response_model=case_views.CasePublic, responses={**ACT_ERRORS})
@@ -119,6 +103,6 @@ def take_action(
 
 
 @router.get("/cases/{case_id}/events", response_model=list[history.HistoryEntry], responses=NOT_FOUND)
-def get_events(case: VisibleCase, session: SessionDep) -> list[history.HistoryEntry]:
+def get_events(case: VisibleCase, actor: ActorDep, session: SessionDep) -> list[history.HistoryEntry]:
     """The append-only history: who did what, when, from which state to which."""
-    return history.history(session, case)
+    return history.history(session, case, shown=shown_visibilities(session, actor, case))

@@ -17,7 +17,8 @@ def healthz() -> dict[str, str]:
 @router.get("/readyz", responses={503: {"description": "A dependency is down; the body says which"}})
 def readyz(request: Request) -> JSONResponse:
     """Ready when the database is reachable and migrated and the broker is reachable."""
-    ready, checks = readiness(request.app.state.engine, request.app.state.settings)
+    state = request.app.state
+    ready, checks = readiness(state.engine, state.settings, state.probe_engine)
     down = [name for name, check in checks.items() if not check["ok"] and name != "worker"]
     body = {"status": "ready" if ready else "not ready", "down": down, "checks": checks}
     return JSONResponse(body, status_code=200 if ready else 503)

@@ -4,11 +4,12 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
-from pydantic import BeforeValidator
+from pydantic import AfterValidator, BeforeValidator
 
 from service import register, schemas
 from service.deps import CurrentUser, SessionDep
 from service.persistence.tables import OrganisationKind
+from workflows import calendar
 from workflows.schemas import MAX_ID
 
 ERRORS: dict[int | str, dict[str, Any]] = {401: {"description": "Not logged in"}}
@@ -25,7 +26,12 @@ def _iso(value: object) -> object:
     return value
 
 
-IsoDateTime = Annotated[datetime, BeforeValidator(_iso)]
+def _local_when_naive(value: datetime) -> datetime:
+    """A time without a zone (`2016-06-01`) is Copenhagen time, the time the boards meet in."""
+    return value if value.tzinfo is not None else value.replace(tzinfo=calendar.LOCAL)
+
+
+IsoDateTime = Annotated[datetime, BeforeValidator(_iso), AfterValidator(_local_when_naive)]
 
 
 @router.get("/districts", response_model=list[schemas.DistrictPublic])

@@ -1,7 +1,5 @@
 """The case types as data: states, actions with who may take them, deadlines, and the diagram."""
 
-import shutil
-import subprocess
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Path, Response
@@ -9,7 +7,8 @@ from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel
 
 from service.deps import CurrentUser
-from service.errors import NotAcceptable, NotFound
+from service.diagrams import render_svg
+from service.errors import NotFound
 from workflows.docs import dot, mermaid
 from workflows.registry import WORKFLOWS
 from workflows.spec import Workflow
@@ -137,13 +136,3 @@ def get_diagram(
     if accept and "image/svg+xml" in accept:
         return Response(render_svg(dot(workflow)), media_type="image/svg+xml")
     return PlainTextResponse(mermaid(workflow), media_type="text/plain; charset=utf-8")
-
-
-def render_svg(source: str) -> bytes:
-    """SVG from Graphviz's `dot` (Debian package graphviz); 406 with the reason when it is not installed."""
-    if shutil.which("dot") is None:
-        raise NotAcceptable(
-            "SVG diagrams need Graphviz's `dot` on the server (apt-get install graphviz); ask for text/plain instead.",
-            da="SVG-diagrammer kræver Graphviz' `dot` på serveren (apt-get install graphviz); bed om text/plain i stedet.",
-        )
-    return subprocess.run(["dot", "-Tsvg"], input=source.encode(), capture_output=True, check=True, timeout=20).stdout

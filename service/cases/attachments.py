@@ -4,6 +4,7 @@ import hashlib
 import re
 import tempfile
 import unicodedata
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import BinaryIO
@@ -11,8 +12,10 @@ from typing import BinaryIO
 from sqlmodel import Session
 
 from service.authz import Actor
+from service.cases.visibility import choose_visibility, visible_case
 from service.errors import Forbidden, Invalid, ServiceError
-from service.persistence.case_tables import Case, CaseComment, CaseDocument
+from service.persistence.case_tables import CaseComment, CaseDocument, Visibility
+from service.persistence.db import write_transaction
 from service.persistence.tables import SystemRole
 
 ALLOWED = {  # extension -> (content type, the first bytes such a file starts with, if it has a signature)
@@ -40,6 +43,16 @@ class TooLarge(ServiceError):
     status = 413
 
 
+@dataclass(frozen=True)
+class Upload:
+    """An uploaded file as it arrives: its stream, the name the client gave, where it goes and the size limit."""
+
+    stream: BinaryIO
+    client_name: str
+    folder: Path
+    max_bytes: int
+
+
 def may_contribute(actor: Actor) -> bool:
     """Anyone who can see a case may comment on it and attach to it, except read-only analysts."""
     return actor.system_role != SystemRole.analyst
@@ -53,65 +66,78 @@ def safe_name(client_name: str) -> str:
     return name[:200] or "dokument"
 
 
-def add_comment(session: Session, *, case: Case, actor: Actor, body: str) -> CaseComment:
+def add_comment(session: Session, *, case_id: int, actor: Actor, body: str, visibility: Visibility | None) -> CaseComment:
+    """Comment on a case; the write lock is taken before the case is read."""
     if not may_contribute(actor):
         raise Forbidden("You may not do this: analysts have read access only.", da=READ_ONLY_DA)
-    comment = CaseComment(case_id=case.id or 0, author_id=actor.user_id, at=datetime.now(UTC), body=body)
-    session.add(comment)
-    session.commit()
-    session.refresh(comment)
+    write_transaction(session)
+    try:
+        case = visible_case(session, actor, case_id)
+        chosen = choose_visibility(session, actor, case, visibility)
+        comment = CaseComment(case_id=case_id, author_id=actor.user_id, at=datetime.now(UTC), body=body, visibility=chosen)
+        session.add(comment)
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
     return comment
 
 
 def store_document(
-    session: Session, *, case: Case, actor: Actor, stream: BinaryIO, client_name: str, folder: Path, max_bytes: int
+    session: Session, *, case_id: int, actor: Actor, upload: Upload, visibility: Visibility | None
 ) -> CaseDocument:
-    """Check, hash and store an upload; nothing is kept when any check fails."""
+    """Check, hash and store an upload; the file is moved into place only after its row commits."""
     if not may_contribute(actor):
         raise Forbidden("You may not do this: analysts have read access only.", da=READ_ONLY_DA)
-    name = safe_name(client_name)
+    name = safe_name(upload.client_name)
+    content_type, signatures = _allowed(name)
+    upload.folder.mkdir(parents=True, exist_ok=True)
+    temporary, sha, size = _receive(upload, Path(name).suffix.lower(), signatures)
+    try:
+        write_transaction(session)
+        case = visible_case(session, actor, case_id)
+        document = CaseDocument(case_id=case_id, uploaded_by_id=actor.user_id, at=datetime.now(UTC), filename=name,
+                                content_type=content_type, size_bytes=size, sha256=sha,
+                                visibility=choose_visibility(session, actor, case, visibility))  # fmt: skip
+        session.add(document)
+        session.commit()
+    except BaseException:
+        session.rollback()
+        temporary.unlink(missing_ok=True)
+        raise
+    temporary.replace(upload.folder / sha)  # same content, same name: a concurrent twin upload is harmless
+    return document
+
+
+def _allowed(name: str) -> tuple[str, tuple[bytes, ...]]:
     suffix = Path(name).suffix.lower()
     if suffix not in ALLOWED:
         allowed = ", ".join(sorted(ALLOWED))
-        raise Invalid(
-            f"Files of type '{suffix or name}' cannot be attached; allowed: {allowed}.",
-            [{"field": "file", "message": "type not allowed"}],
-        )
-    content_type, signatures = ALLOWED[suffix]
-    folder.mkdir(parents=True, exist_ok=True)
-    digest, size = hashlib.sha256(), 0
-    with tempfile.NamedTemporaryFile(dir=folder, delete=False) as temporary:
+        raise Invalid(f"Files of type '{suffix or name}' cannot be attached; allowed: {allowed}.",
+                      [{"field": "file", "message": "type not allowed"}])  # fmt: skip
+    return ALLOWED[suffix]
+
+
+def _receive(upload: Upload, suffix: str, signatures: tuple[bytes, ...]) -> tuple[Path, str, int]:
+    """The upload copied to a temporary file in the folder, with its SHA-256 and size; removed when a check fails."""
+    digest, size, head = hashlib.sha256(), 0, b""
+    with tempfile.NamedTemporaryFile(dir=upload.folder, prefix=".upload-", delete=False) as temporary:
         try:
-            head = b""
-            while chunk := stream.read(1 << 20):
-                if not head:
-                    head = chunk[:16]
+            while chunk := upload.stream.read(1 << 20):
+                head = head or chunk[:16]
                 size += len(chunk)
-                if size > max_bytes:
-                    raise TooLarge(f"The file is larger than the limit of {max_bytes // (1 << 20)} MB.")
+                if size > upload.max_bytes:
+                    raise TooLarge(f"The file is larger than the limit of {upload.max_bytes // (1 << 20)} MB.",
+                                   da=f"Filen er større end grænsen på {upload.max_bytes // (1 << 20)} MB.")  # fmt: skip
                 digest.update(chunk)
                 temporary.write(chunk)
             if size == 0:
-                raise Invalid("The file is empty.", [{"field": "file", "message": "empty"}])
+                raise Invalid("The file is empty.", [{"field": "file", "message": "empty"}], da="Filen er tom.")
             if signatures and not head.startswith(signatures):
-                raise Invalid(
-                    f"The file's content is not a {suffix} file.", [{"field": "file", "message": "content does not match"}]
-                )
+                raise Invalid(f"The file's content is not a {suffix} file.",
+                              [{"field": "file", "message": "content does not match"}],
+                              da=f"Filens indhold er ikke en {suffix}-fil.")  # fmt: skip
         except BaseException:
             Path(temporary.name).unlink(missing_ok=True)
             raise
-    sha = digest.hexdigest()
-    Path(temporary.name).replace(folder / sha)
-    document = CaseDocument(
-        case_id=case.id or 0,
-        uploaded_by_id=actor.user_id,
-        at=datetime.now(UTC),
-        filename=name,
-        content_type=content_type,
-        size_bytes=size,
-        sha256=sha,
-    )
-    session.add(document)
-    session.commit()
-    session.refresh(document)
-    return document
+    return Path(temporary.name), digest.hexdigest(), size

@@ -24,8 +24,8 @@ class HistoryEntry(BaseModel):
     data: dict[str, Any]
 
 
-def history(session: Session, case: Case) -> list[HistoryEntry]:
-    """The case's append-only history with its comments and documents, oldest first."""
+def history(session: Session, case: Case, *, shown: tuple[str, ...] = ("internal", "shared")) -> list[HistoryEntry]:
+    """The case's append-only history with its comments and documents of the `shown` visibilities, oldest first."""
     rows = session.exec(
         select(CaseEvent, User.username, Organisation.code)
         .outerjoin(User, col(User.id) == col(CaseEvent.actor_id))
@@ -50,7 +50,7 @@ def history(session: Session, case: Case) -> list[HistoryEntry]:
     comments = session.exec(
         select(CaseComment, User.username)
         .join(User, col(User.id) == col(CaseComment.author_id))
-        .where(CaseComment.case_id == case.id)
+        .where(CaseComment.case_id == case.id, col(CaseComment.visibility).in_(shown))
     )
     entries += [
         HistoryEntry(
@@ -69,7 +69,7 @@ def history(session: Session, case: Case) -> list[HistoryEntry]:
     documents = session.exec(
         select(CaseDocument, User.username)
         .join(User, col(User.id) == col(CaseDocument.uploaded_by_id))
-        .where(CaseDocument.case_id == case.id)
+        .where(CaseDocument.case_id == case.id, col(CaseDocument.visibility).in_(shown))
     )
     entries += [
         HistoryEntry(

@@ -22,6 +22,7 @@ from service.cases.situation import Situation, after, load, situation
 from service.cases.step import Overtaken, Step
 from service.cases.visibility import visible
 from service.errors import Conflict, Forbidden, Invalid, ServiceError, field_errors
+from service.idempotency import check_replay, fingerprint
 from service.persistence.case_tables import Case
 from service.persistence.db import write_transaction
 from workflows.machine import Assessment, fire, scope, who_text, who_text_da
@@ -85,7 +86,8 @@ def apply_action(
         session.rollback()
         if not idempotency_key:
             raise
-        return _replayed(session, actor, case_id, idempotency_key, action, respond)  # the retry's first try won
+        print_ = fingerprint(action, expected_version, comment, data)
+        return _replayed(session, actor, case_id, idempotency_key, print_, respond)  # the retry's first try won
     except BaseException as error:
         session.rollback()
         raise _explained(session, error, actor, case_id, action) from None
@@ -116,19 +118,19 @@ def _explained(session: Session, error: BaseException, actor: Actor, case_id: in
     return error
 
 
-def _replayed(session: Session, actor: Actor, case_id: int, key: str, action: str, respond: Any) -> Any:
+def _replayed(session: Session, actor: Actor, case_id: int, key: str, print_: str, respond: Any) -> Any:
     """The answer to a retry whose first attempt committed: the case as it is now."""
     here = load(session, actor, case_id, visible=visible(session, actor))
-    _check_replay(session, here, key, action)
+    _check_replay(session, here, actor, key, print_)
     outcome = Outcome(here.case, here)
     return respond(outcome) if respond else outcome
 
 
-def _check_replay(session: Session, here: Situation, key: str, action: str) -> bool:
-    """True if this idempotency key already took this action on the case; a 409 if it took another."""
-    first = session.connection().execute(statements.REPLAY, {"case_id": here.case.id, "key": key}).scalar()
-    if first is not None and first != action:
-        raise Conflict(f"The Idempotency-Key {key!r} was already used for '{first}' on this case.")
+def _check_replay(session: Session, here: Situation, actor: Actor, key: str, print_: str) -> bool:
+    """True if this idempotency key already took this request on the case; 422 if it came with another."""
+    first = session.connection().execute(statements.REPLAY, {"case_id": here.case.id, "key": key}).first()
+    if first is not None:
+        check_replay(key, stored_actor=first[0], stored_print=first[1], actor=actor.user_id, print_=print_)
     return first is not None
 
 
@@ -144,7 +146,8 @@ def _apply(
     now: datetime,
 ) -> Outcome:
     here = load(session, actor, case_id, visible=visible(session, actor))
-    if key and _check_replay(session, here, key, action):
+    print_ = fingerprint(action, expected_version, comment, data) if key else None
+    if key and print_ and _check_replay(session, here, actor, key, print_):
         return Outcome(here.case, here)
     case = here.case
     if case.version != expected_version:
@@ -169,7 +172,7 @@ def _apply(
             f"You may not do this: only {who_text(spec)} may {spec.en.lower()}.",
             da=f"Du må ikke gøre dette: kun {who_text_da(spec)} må udføre »{spec.da}«.",
         )
-    step = Step(session, actor, here, spec, action_data, comment, key, now)
+    step = Step(session, actor, here, spec, action_data, comment, key, print_, now)
     refused = fire(case.case_type, case.state, spec.name, facts, step)
     if refused is not None:
         raise _refusal(here, refused)

@@ -15,7 +15,7 @@ ROUND_EVENTS = (
     .where(CASE_EVENTS.c.case_id == bindparam("case_id"))
     .order_by(CASE_EVENTS.c.seq)
 )
-REPLAY = select(CASE_EVENTS.c.action).where(
+REPLAY = select(CASE_EVENTS.c.actor_id, CASE_EVENTS.c.request_fingerprint).where(
     CASE_EVENTS.c.case_id == bindparam("case_id"), CASE_EVENTS.c.idempotency_key == bindparam("key")
 )
 INSERT_DEADLINES = insert(CASE_DEADLINES)

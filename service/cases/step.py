@@ -27,6 +27,7 @@ class Step:
     action_data: dict[str, Any]
     comment: str
     key: str | None
+    fingerprint: str | None  # of the request that carried the idempotency key
     now: datetime
     case: Case | None = None  # the row as written
     event_data: dict[str, Any] | None = None
@@ -76,6 +77,7 @@ class Step:
                 comment=self.comment,
                 data=self.event_data,
                 idempotency_key=self.key,
+                request_fingerprint=self.fingerprint,
             ),
         ).scalar_one()
         if new.state != old.state:

@@ -4,14 +4,14 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import func, or_
+from sqlalchemy import func, or_, true
 from sqlmodel import Session, col, select
 
 from service.authz import Actor
 from service.cases import statements
 from service.cases.lifecycle import allowed_actions
 from service.cases.situation import Situation
-from service.cases.visibility import visible
+from service.cases.visibility import readable_comments, visible
 from service.persistence.case_tables import Case, CaseComment, CaseDeadline, DeadlineStatus
 from service.persistence.tables import Meeting, Plan
 from workflows import calendar
@@ -150,7 +150,7 @@ def list_cases(session: Session, actor: Actor, *, filters: dict[str, Any], sort:
         )
         query = query.where(col(Case.id).in_(late))
     if filters.get("q"):
-        query = query.where(text_match(session, filters["q"]))
+        query = query.where(text_match(session, filters["q"], readable=readable_comments(actor)))
     column = col(getattr(Case, sort.lstrip("-")))
     query = query.order_by(column.desc() if sort.startswith("-") else column, col(Case.id))
     if filters.get("actionable"):
@@ -167,15 +167,18 @@ def list_cases(session: Session, actor: Actor, *, filters: dict[str, Any], sort:
     return CasePage(items=[summary(c) for c in rows], total=total, limit=limit, offset=offset)
 
 
-def text_match(session: Session, q: str) -> Any:
-    """Reference, title, description or a comment contains `q`: Danish full-text search on PostgreSQL
+def text_match(session: Session, q: str, *, readable: Any = None) -> Any:
+    """Reference, title, description or a `readable` comment contains `q`: Danish full-text search on PostgreSQL
     (stemmed, so "lektiecaféer" finds "lektiecafé"), a case-insensitive substring on SQLite."""
     pattern = f"%{q.lower()}%"
+    readable = true() if readable is None else readable
     if session.get_bind().dialect.name == "postgresql":
         query = func.plainto_tsquery("danish", q)
         document = func.to_tsvector("danish", func.concat_ws(" ", col(Case.title), col(Case.description)))
-        commented = select(CaseComment.case_id).where(func.to_tsvector("danish", col(CaseComment.body)).op("@@")(query))
+        commented = select(CaseComment.case_id).where(
+            readable, func.to_tsvector("danish", col(CaseComment.body)).op("@@")(query)
+        )
         return or_(document.op("@@")(query), func.lower(col(Case.reference)).like(pattern), col(Case.id).in_(commented))
-    commented = select(CaseComment.case_id).where(func.lower(col(CaseComment.body)).like(pattern))
+    commented = select(CaseComment.case_id).where(readable, func.lower(col(CaseComment.body)).like(pattern))
     fields = (Case.reference, Case.title, Case.description)
     return or_(*(func.lower(col(c)).like(pattern) for c in fields), col(Case.id).in_(commented))

@@ -56,6 +56,8 @@ class CaseEvent(SQLModel, table=True):
     comment: str = ""
     data: dict[str, Any] = Field(default_factory=dict, sa_column=json_column())
     idempotency_key: str | None = Field(default=None, max_length=200)
+    # SHA-256 of the action and body that first used the key: a replay must send the same request.
+    request_fingerprint: str | None = Field(default=None, max_length=64)
 
 
 class DeadlineStatus(StrEnum):
@@ -111,6 +113,13 @@ class BudgetChange(SQLModel, table=True):
     delta_dkk: int
 
 
+class Visibility(StrEnum):
+    """Who sees a comment or document: the secretariat and deciding board, or also the consultation's local group."""
+
+    internal = "internal"
+    shared = "shared"
+
+
 class CaseComment(SQLModel, table=True):
     __tablename__ = "case_comments"
     id: int | None = Field(default=None, primary_key=True)
@@ -118,6 +127,7 @@ class CaseComment(SQLModel, table=True):
     author_id: int = Field(foreign_key="users.id")
     at: datetime
     body: str
+    visibility: Visibility = Field(default=Visibility.internal, sa_type=enum_type(Visibility))
 
 
 class CaseDocument(SQLModel, table=True):
@@ -132,6 +142,7 @@ class CaseDocument(SQLModel, table=True):
     content_type: str = Field(max_length=100)
     size_bytes: int
     sha256: str = Field(max_length=64, index=True)
+    visibility: Visibility = Field(default=Visibility.internal, sa_type=enum_type(Visibility))
 
 
 class LoginFailure(SQLModel, table=True):

@@ -1,13 +1,16 @@
 """Engines and sessions for SQLite (embedded) and PostgreSQL (production)."""
 
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event, text
-from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.engine import URL, Connection, Engine
+from sqlalchemy.exc import DisconnectionError, SQLAlchemyError
+from sqlalchemy.pool import NullPool
 from sqlmodel import Session, create_engine, select
 
 from service.clock import REAL, Clock
@@ -15,22 +18,58 @@ from service.config import Settings, StartupError
 from service.persistence.tables import SystemState
 
 
-def make_engine(settings: Settings) -> Engine:
-    """An engine for the configured database; SQLite gets WAL, foreign keys and a busy timeout."""
+def make_engine(settings: Settings, *, pooled: bool = True) -> Engine:
+    """An engine for the configured database; SQLite gets WAL, foreign keys and a busy timeout.
+
+    `pooled=False` opens a new connection each time: for the readiness probe, which must see the database as a
+    new connection would (a deleted or read-only file, a server switched to read-only).
+    """
     url = settings.database
+    pool: dict[str, Any] = {} if pooled else {"poolclass": NullPool}
     if url.get_backend_name() != "sqlite":
         # A pool as large as the server's thread pool, so concurrent requests do not open connections each time.
-        return create_engine(url, pool_pre_ping=True, pool_size=20, max_overflow=20)
-    if url.database and url.database != ":memory:":
-        from pathlib import Path
-
-        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        return create_engine(url, **(pool or {"pool_pre_ping": True, "pool_size": 20, "max_overflow": 20}))
+    path = sqlite_path(url)
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.touch(exist_ok=True)  # created here, once; every connection opens it with mode=rw, never creates it
+    engine = create_engine(url, **pool, **({"creator": _open_existing(path)} if path else {}),
+                           connect_args={"check_same_thread": False, "timeout": 30})  # fmt: skip
     event.listen(engine, "connect", _sqlite_pragmas)
+    if path is not None:
+        event.listen(engine, "connect", lambda _c, record: record.info.update(inode=path.stat().st_ino))
+        event.listen(engine, "checkout", _same_file(path))
     # pysqlite begins transactions implicitly and late (not before SAVEPOINT or SELECT); take that over, so
     # transactions, savepoints and rollbacks mean on SQLite what they mean on PostgreSQL (SQLAlchemy's recipe).
     event.listen(engine, "begin", _sqlite_begin)
     return engine
+
+
+def sqlite_path(url: URL) -> Path | None:
+    """The file of a SQLite URL (None for in-memory databases and other backends)."""
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        return None
+    return Path(url.database[len("file:") :] if url.database.startswith("file:") else url.database)
+
+
+def _open_existing(path: Path) -> Any:
+    """Connections that fail when the file is gone instead of silently creating a new, empty database."""
+    uri = f"{path.resolve().as_uri()}?mode=rw"
+    return lambda: sqlite3.connect(uri, uri=True, check_same_thread=False, timeout=30)
+
+
+def _same_file(path: Path) -> Any:
+    """A pooled connection to a file that was deleted or replaced would write where nobody reads: drop it."""
+
+    def check(_dbapi: Any, record: Any, _proxy: Any) -> None:
+        try:
+            inode = path.stat().st_ino
+        except OSError:
+            inode = None
+        if inode != record.info.get("inode"):
+            raise DisconnectionError(f"the database file {path} was deleted or replaced")
+
+    return check
 
 
 def _sqlite_begin(connection: Connection) -> None:

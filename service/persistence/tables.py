@@ -179,6 +179,8 @@ class User(SQLModel, table=True):
     password_hash: str | None = Field(default=None, max_length=500)
     is_demo: bool = False
     is_active: bool = True
+    # Bumped on logout, password change and deactivation: every cookie and token of an older generation is refused.
+    session_generation: int = 0
 
 
 class Membership(SQLModel, table=True):

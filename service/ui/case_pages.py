@@ -12,15 +12,16 @@ from fastapi.responses import RedirectResponse, Response
 from sqlmodel import col, select
 
 from service import cases, register
-from service.api.workflows import render_svg
-from service.authz import load_actor
+from service.authz import Actor, load_actor
 from service.cases import history as case_history
 from service.cases import views as case_views
-from service.cases.visibility import visible, visible_case
+from service.cases.schemas import ActionRequest, CaseCreate
+from service.cases.visibility import shown_visibilities, visible, visible_case
 from service.clock import Clock
 from service.deps import SessionDep
+from service.diagrams import render_svg
 from service.errors import ServiceError
-from service.persistence.tables import Board, BoardKind, Plan
+from service.persistence.tables import Board, BoardKind, Plan, User
 from service.ui import forms
 from service.ui.i18n import language
 from service.ui.views import csrf_ok, render, to_login, ui_user
@@ -51,12 +52,17 @@ def clock(request: Request) -> Clock:
     return found
 
 
+def actor_of(request: Request, session: SessionDep, user: User) -> Actor:
+    """The logged-in user as an actor on the business clock's date."""
+    return load_actor(session, user, clock(request).today())
+
+
 @router.get("/sager")
 def case_list(request: Request, session: SessionDep, vis: str = "indbakke", q: str = "") -> Response:
     user = ui_user(request, session)
     if user is None:
         return to_login(request)
-    actor = load_actor(session, user, clock(request).today())
+    actor = actor_of(request, session, user)
     filters = {"actionable": vis == "indbakke", "open": True if vis in ("indbakke", "aabne") else None, "q": q or None}
     page = case_views.list_cases(session, actor, filters=filters, sort="-id", limit=200, offset=0)
     plans = {p.id: p.code for p in session.exec(select(Plan))}
@@ -71,12 +77,15 @@ def new_case_form(request: Request, session: SessionDep, type: str = "") -> Resp
     return _new_case_page(request, session, user, type if type in WORKFLOWS else next(iter(WORKFLOWS)))
 
 
-def _new_case_page(request: Request, session: SessionDep, user: object, case_type: str, **extra: Any) -> Response:
+def _new_case_page(
+    request: Request, session: SessionDep, user: object, case_type: str, status_code: int = 200, **extra: Any
+) -> Response:
     workflow = WORKFLOWS[case_type]
     boards = session.exec(select(Board).where(Board.kind == BoardKind.district).order_by(col(Board.code))).all()
     return render(
         request,
         "new_case.html",
+        status_code,
         user=user,
         workflow=workflow,
         workflows=WORKFLOWS.values(),
@@ -97,21 +106,31 @@ async def open_case(request: Request, session: SessionDep) -> Response:
     if not csrf_ok(request, form.get("csrf", "")) or case_type not in WORKFLOWS:
         return RedirectResponse("/sager/ny", status_code=303)
     workflow = WORKFLOWS[case_type]
-    subject = int(form["subject"]) if form.get("subject", "").isdigit() else None
-    try:
+    subject_field = "plan_id" if workflow.subject == "plan" else "board_id"
+    try:  # the API's own request model: the same limits, and bad input is a 422 naming the field, never a 500
+        body = forms.checked(
+            CaseCreate,
+            {
+                "case_type": case_type,
+                "title": form.get("title", "").strip(),
+                "description": form.get("description", ""),
+                subject_field: form.get("subject") or None,
+                "data": forms.values(workflow.data_schema, form),
+            },
+        )
         case = cases.open_case(
             session=session,
-            actor=load_actor(session, user, clock(request).today()),
+            actor=actor_of(request, session, user),
             case_type=case_type,
-            title=form.get("title", "").strip(),
-            description=form.get("description", ""),
-            plan_id=subject if workflow.subject == "plan" else None,
-            board_id=subject if workflow.subject == "board" else None,
-            data=forms.values(workflow.data_schema, form),
+            title=body.title,
+            description=body.description,
+            plan_id=body.plan_id,
+            board_id=body.board_id,
+            data=body.data,
             now=clock(request).now(),
         )
     except ServiceError as refusal:
-        return _new_case_page(request, session, user, case_type, error=refusal, form=form)
+        return _new_case_page(request, session, user, case_type, refusal.status, error=refusal, form=form)
     return RedirectResponse(f"/sager/{case.id}", status_code=303)
 
 
@@ -120,7 +139,14 @@ def case_page(request: Request, session: SessionDep, case_id: CaseId) -> Respons
     user = ui_user(request, session)
     if user is None:
         return to_login(request)
-    actor = load_actor(session, user, clock(request).today())
+    return _case_view(request, session, user, case_id, error=request.session.pop("flash_error", None))
+
+
+def _case_view(
+    request: Request, session: SessionDep, user: User, case_id: int, status_code: int = 200, error: str | None = None
+) -> Response:
+    """The case page as the user sees it now, with an error message and status when an action was refused."""
+    actor = actor_of(request, session, user)
     try:
         here = cases.load(session, actor, case_id, visible=visible(session, actor))
     except ServiceError:
@@ -137,24 +163,27 @@ def case_page(request: Request, session: SessionDep, case_id: CaseId) -> Respons
             ]
     plan = session.get(Plan, case.plan_id) if case.plan_id else None
     board = session.get(Board, case.deciding_board_id) if case.deciding_board_id else None
+    shown = shown_visibilities(session, actor, case)
     lang = language(request)
     action_labels = {a.name: a.da if lang == "da" else a.en for a in workflow.actions}
     state_labels = {s.name: s.da if lang == "da" else s.en for s in workflow.states}
+    history = case_history.history(session, case, shown=shown)
     return render(
         request,
         "case.html",
+        status_code,
         user=user,
         case=view,
         workflow=workflow,
-        action_forms=action_forms,
         plan=plan,
+        action_forms=action_forms,
         action_labels=action_labels,
         state_labels=state_labels,
-        has_diagram=shutil.which("dot") is not None,
         board=board,
-        history=case_history.history(session, case),
+        has_diagram=shutil.which("dot") is not None,
+        history=history,
         labels=_labels(),
-        error=request.session.pop("flash_error", None),
+        error=error,
     )
 
 
@@ -165,7 +194,7 @@ def case_diagram(request: Request, session: SessionDep, case_id: CaseId) -> Resp
     if user is None:
         return to_login(request)
     try:
-        case = visible_case(session, load_actor(session, user, clock(request).today()), case_id)
+        case = visible_case(session, actor_of(request, session, user), case_id)
         return Response(render_svg(dot(WORKFLOWS[case.case_type], current=case.state)), media_type="image/svg+xml")
     except ServiceError as refusal:
         return Response(status_code=refusal.status)
@@ -179,22 +208,31 @@ async def take_action(request: Request, session: SessionDep, case_id: CaseId, ac
     form = {k: str(v) for k, v in (await request.form()).items()}
     if not csrf_ok(request, form.get("csrf", "")):
         return RedirectResponse(f"/sager/{case_id}", status_code=303)
-    actor = load_actor(session, user, clock(request).today())
+    actor = actor_of(request, session, user)
     try:
         case = visible_case(session, actor, case_id)
         spec = WORKFLOWS[case.case_type].action(action)
+        body = forms.checked(
+            ActionRequest,
+            {
+                "expected_version": form.get("version"),
+                "comment": form.get("comment", ""),
+                "data": forms.values(spec.requires if spec else None, form),
+            },
+        )
         cases.apply_action(
             session=session,
             actor=actor,
             case_id=case_id,
             action=action,
-            comment=form.get("comment", ""),
-            expected_version=int(form.get("version", "0") or 0),
-            data=forms.values(spec.requires if spec else None, form),
+            comment=body.comment,
+            expected_version=body.expected_version,
+            data=body.data,
             idempotency_key=form.get("idempotency_key") or None,
             now=clock(request).now(),
         )
-    except ServiceError as refusal:
+    except ServiceError as refusal:  # the case as it is now, with what was wrong, under the refusal's status
         danish = language(request) == "da"
-        request.session["flash_error"] = refusal.detail_da if danish and refusal.detail_da else refusal.detail
+        message = refusal.detail_da if danish and refusal.detail_da else refusal.detail
+        return _case_view(request, session, user, case_id, refusal.status, message)
     return RedirectResponse(f"/sager/{case_id}", status_code=303)

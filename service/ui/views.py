@@ -8,10 +8,10 @@ from fastapi import APIRouter, Form, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from service import register
-from service.api.auth import authenticate
+from service import register, sessions
 from service.deps import SessionDep, usable
 from service.errors import NotFound, ServiceError
+from service.login import authenticate
 from service.persistence.tables import User
 from service.ui.i18n import LANGUAGES, language, translator
 from workflows import calendar
@@ -45,9 +45,13 @@ def render(request: Request, name: str, status_code: int = 200, **context: Any) 
 
 
 def ui_user(request: Request, session: SessionDep) -> User | None:
+    """The logged-in user of a current session: same session generation, login within the session lifetime."""
     user_id = request.session.get("user_id")
-    user = session.get(User, user_id) if user_id else None
-    return user if usable(user, demo=request.app.state.demo) else None
+    user = session.get(User, user_id) if isinstance(user_id, int) else None
+    if user is None or not usable(user, demo=request.app.state.demo):
+        return None
+    hours = request.app.state.settings.session_hours
+    return user if sessions.cookie_current(request.session, user, hours=hours) else None
 
 
 def local_path(target: str) -> str:
@@ -84,13 +88,18 @@ def login(
     assert user is not None
     lang = request.session.get("lang")
     request.session.clear()  # a fresh session on login: no fixation
-    request.session.update({"user_id": user.id, "csrf": secrets.token_urlsafe(32)} | ({"lang": lang} if lang else {}))
+    fresh = sessions.cookie_values(user) | {"csrf": secrets.token_urlsafe(32)}
+    request.session.update(fresh | ({"lang": lang} if lang else {}))
     return RedirectResponse(local_path(next), status_code=303)
 
 
 @router.post("/logout")
-def logout(request: Request, csrf: Annotated[str, Form()]) -> Response:
+def logout(request: Request, session: SessionDep, csrf: Annotated[str, Form()]) -> Response:
+    """Log out everywhere: the user's session generation moves on, so copies of this cookie and tokens stop working."""
     if csrf_ok(request, csrf):
+        user = ui_user(request, session)
+        if user is not None and user.id is not None:
+            sessions.end_all_sessions(session, user_id=user.id)
         request.session.clear()
     return RedirectResponse("/login", status_code=303)
 
