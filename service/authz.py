@@ -22,6 +22,7 @@ from service.persistence.tables import (
     Plan,
     PlanAssignment,
     PlanParty,
+    Seat,
     SystemRole,
     User,
 )
@@ -80,7 +81,10 @@ def _actor_query() -> Any:
         .select_from(Membership)
         .join(Board, col(Board.id) == col(Membership.board_id))
         .outerjoin(Organisation, col(Organisation.id) == col(Membership.organisation_id))
-        .where(Membership.user_id == user, current(Membership, today)),
+        .where(Membership.user_id == user, current(Membership, today), Membership.seat != Seat.attending),
+        # An attending seat (a non-voting observer) shows the board's cases, but represents no one there.
+        _row("seat", Membership.board_id)
+        .where(Membership.user_id == user, current(Membership, today), Membership.seat == Seat.attending),
         _row("lead", PlanAssignment.plan_id).where(PlanAssignment.user_id == user, current(PlanAssignment, today)),
     )
 

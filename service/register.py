@@ -34,6 +34,7 @@ from service.persistence.tables import (
     Plan,
     PlanAssignment,
     PlanParty,
+    Seat,
     StrategicAgreement,
     User,
 )
@@ -330,6 +331,7 @@ def acts_for(*, session: Session, user: User, today: date) -> list[schemas.ActsF
             Membership.user_id == user.id,
             current(Membership, today),
             Board.kind != BoardKind.local,
+            Membership.seat != Seat.attending,
             Organisation.kind == OrganisationKind.housing_organisation,
         )
     )

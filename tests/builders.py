@@ -1,11 +1,13 @@
 """Small builders for case tests: demo-register look-ups, opening a case, and playing steps through the real engine."""
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import func
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from service.authz import Actor, load_actor
@@ -18,6 +20,20 @@ NOW = datetime(2016, 4, 4, 10, 0, tzinfo=UTC)  # a Monday morning, between BB-D5
 SECRETARIAT = "sara.bech"  # secretary of BB-D4 and BB-D5; any secretariat caseworker administers every case
 
 Step = tuple[str, str, dict[str, Any] | None]  # (username, action, data)
+
+
+@contextmanager
+def rolled_back(engine: Engine) -> Iterator[Session]:
+    """A session whose work is rolled back at the end, like the `session` fixture, for several cases in one test
+    that must not see each other (a plan has one open transfer, one open agreement change)."""
+    connection = engine.connect()
+    outer = connection.begin()
+    try:
+        with Session(bind=connection, join_transaction_mode="create_savepoint") as session:
+            yield session
+    finally:
+        outer.rollback()
+        connection.close()
 
 
 def actor(session: Session, username: str, today: date | None = None) -> Actor:

@@ -59,10 +59,8 @@ def test_submitting_opens_a_screening_deadline_ten_danish_working_days_later(
 
 
 def test_the_screening_deadline_runs_through_screening_and_is_met_when_screening_ends(session: Session) -> None:
-    now = at("2026-12-22 11:00")
-    case = play(
-        session, open_(session, "change_request", by=LEADER, data=WITHIN, now=now), [(LEADER, "submit", None)], now=now
-    )
+    case = open_(session, "change_request", by=LEADER, data=WITHIN)  # at NOW, while the grant runs (§3.1)
+    case = play(session, case, [(LEADER, "submit", None)], now=at("2026-12-22 11:00"))
     [opened] = deadlines(session, case)
     case = step(session, case, S, "start_screening", now=at("2027-01-04 08:00"))
     assert [(d.id, d.status, d.due_on) for d in deadlines(session, case)] == [(opened.id, "open", date(2027, 1, 11))]
