@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from service.cases.visibility import visible
 from service.errors import Conflict, Invalid, ServiceError
 from service.persistence.case_tables import Case
 from service.persistence.tables import Meeting, Membership, Organisation, Seat, User
@@ -101,6 +102,14 @@ def rows(case_type: str, table: list[Rule]) -> list[Any]:
     return [pytest.param(case_type, r, id=name(r)) for r in table]
 
 
+def sees(session: Session, username: str, case: Case, now: datetime) -> bool:
+    """Whether the user may see the case at all (on the day of the step)."""
+    found = session.exec(
+        select(Case.id).where(Case.id == case.id, visible(session, actor(session, username, now.date())))
+    ).first()
+    return found is not None
+
+
 def check(session: Session, given: Given, case_type: str, rule: Rule) -> None:
     """Reach the situation, take the rule's step, and hold the engine to the outcome the rule states."""
     case = reach(session, case_type, given)
@@ -126,7 +135,9 @@ def check(session: Session, given: Given, case_type: str, rule: Rule) -> None:
         return
     with pytest.raises(ServiceError) as refused:
         step(session, case, rule.by, rule.action, data, now=rule.now)
-    assert refused.value.status == rule.expect, refused.value.detail
+    # Not allowed (403) to someone who cannot even see the case is 404: invisible and unknown look alike (§3).
+    expect = 404 if rule.expect == 403 and not sees(session, rule.by, case, rule.now) else rule.expect
+    assert refused.value.status == expect, refused.value.detail
     if isinstance(refused.value, Invalid):
         assert rule.field in [e["field"] for e in refused.value.extra["errors"]], refused.value.extra
     if isinstance(refused.value, Conflict):

@@ -66,8 +66,8 @@ import yaml
 from fastapi.testclient import TestClient
 
 from service.cases import allowed_actions
+from service.cases.visibility import visible_case
 from service.errors import NotFound, ServiceError
-from service.visibility import visible_case
 from tests.builders import actor, attach, open_, play, rolled_back, step, trace
 
 REGISTER = Path(__file__).resolve().parents[1] / "service" / "demo" / "copenhagen-2016.yaml"
