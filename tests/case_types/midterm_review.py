@@ -1,6 +1,6 @@
 """Midtvejsevaluering: a test-only sixth case type, declared in this one file and nowhere else.
 
-It proves the engine, API, UI and diagrams take everything from the declaration: `tests/test_sixth_case_type.py`
+It proves the engine, API, UI and diagrams take everything from the declaration: `tests/cases/test_sixth_case_type.py`
 registers it, opens a case over HTTP, takes it through a board's decision round and LBF's answer, and reads its
 buttons and its diagram — with no line about it anywhere in `service/`.
 """

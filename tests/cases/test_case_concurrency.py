@@ -198,7 +198,7 @@ def test_an_idempotent_retry_racing_the_original_adds_no_second_event(engine: En
 def test_opposite_budget_moves_implemented_at_once_do_not_deadlock(engine: Engine) -> None:
     """Two approved cases move money between the same two lines in opposite directions, implemented at the same
     moment from two connections: lines are locked in one order, so both succeed (no deadlock, no 500)."""
-    from tests.test_case_rules import CR_APPROVED  # the steps that take a change request to `approved`
+    from tests.cases.test_case_rules import CR_APPROVED  # the steps that take a change request to `approved`
 
     ids: list[int] = []
     with Session(engine) as session:

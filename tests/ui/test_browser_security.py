@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, expect, sync_playwright
 
 from tests.embedded import free_port
-from tests.test_ui import CHROMIUM_FLAGS, log_in
+from tests.ui.test_ui import CHROMIUM_FLAGS, log_in
 
 pytestmark = pytest.mark.browser
 

@@ -14,7 +14,7 @@ from tests.builders import (
     play,
     step,
 )
-from tests.test_case_rules import BETWEEN, CR_APPROVED, CR_SCHEDULED, LEADER, WITHIN
+from tests.cases.test_case_rules import BETWEEN, CR_APPROVED, CR_SCHEDULED, LEADER, WITHIN
 
 
 def deadlines(session: Session, case: Case) -> list[CaseDeadline]:

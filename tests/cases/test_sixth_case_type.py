@@ -16,7 +16,7 @@ from tests.case_types.midterm_review import WORKFLOW
 from workflows.registry import WORKFLOWS, validate
 from workflows.spec import Workflow
 
-SERVICE = Path(__file__).parents[1] / "service"
+SERVICE = Path(__file__).parents[2] / "service"
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from workflows.machine import machine
 from workflows.registry import WORKFLOWS, WorkflowError, validate
 from workflows.spec import Action, Deadline, DeadlineKind, Role, State, Wait, Workflow
 
-README = Path(__file__).parents[1] / "README.md"
+README = Path(__file__).parents[2] / "README.md"
 
 
 def test_the_five_case_types_are_registered() -> None:

@@ -70,7 +70,7 @@ from service.cases.visibility import visible_case
 from service.errors import NotFound, ServiceError
 from tests.builders import actor, attach, open_, play, rolled_back, step, trace
 
-REGISTER = Path(__file__).resolve().parents[1] / "service" / "demo" / "copenhagen-2016.yaml"
+REGISTER = Path(__file__).resolve().parents[2] / "service" / "demo" / "copenhagen-2016.yaml"
 PLAN = "HP-10"
 SECRETARY = "sara.bech"  # drives every case; any secretariat caseworker could
 API = "/api/v1"

@@ -5,7 +5,7 @@ import hashlib
 from fastapi.testclient import TestClient
 
 from service.cases.attachments import safe_name
-from tests.test_api_cases import open_change
+from tests.api.test_api_cases import open_change
 
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 

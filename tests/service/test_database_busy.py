@@ -14,8 +14,8 @@ from service.demo.seed import seed_demo
 from service.main import create_app
 from service.persistence import migrate
 from service.persistence.db import make_engine
+from tests.api.test_api_cases import open_change
 from tests.conftest import make_settings
-from tests.test_api_cases import open_change
 
 
 def test_a_lock_held_too_long_is_503_with_retry_after(empty_database_factory, redis_url, tmp_path) -> None:

@@ -15,8 +15,8 @@ from service.demo.seed import seed_demo
 from service.main import create_app
 from service.persistence import migrate
 from service.persistence.db import make_engine
+from tests.api.test_api_cases import act, open_change
 from tests.conftest import make_settings
-from tests.test_api_cases import act, open_change
 
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 RESIDENT = "hassan.omar"  # a resident on HP-10's local group, nothing else

@@ -4,8 +4,8 @@ import re
 
 from fastapi.testclient import TestClient
 
-from tests.test_api_cases import open_change
-from tests.test_sessions import ui_login
+from tests.api.test_api_cases import open_change
+from tests.service.test_sessions import ui_login
 
 
 def events(client: TestClient, auth, case_id: int) -> list[str]:

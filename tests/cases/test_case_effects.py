@@ -1,6 +1,6 @@
 """What accepted actions do beyond the case row: budget moves, competence transfer, charters, agreements, outbox.
 
-Scenarios are driven through the real engine with the rule tables' situations (tests/test_case_rules.py).
+Scenarios are driven through the real engine with the rule tables' situations (tests/cases/test_case_rules.py).
 Budget moves must be feasible (domain.md §3.1): inside the grant period and never taking more from a line than it
 holds after the other approved, not yet implemented changes; checked when submitted and again when implemented.
 """
@@ -36,7 +36,7 @@ from tests.builders import (
     step,
     trace,
 )
-from tests.test_case_rules import (
+from tests.cases.test_case_rules import (
     BETWEEN,
     CR_APPROVED,
     CR_SCHEDULED,

@@ -2,7 +2,7 @@
 
 from fastapi.testclient import TestClient
 
-from tests.test_api_cases import open_change
+from tests.api.test_api_cases import open_change
 
 
 def test_a_key_replays_only_the_same_request_from_the_same_user(client: TestClient, auth) -> None:
