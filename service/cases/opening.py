@@ -90,6 +90,16 @@ def _open(
     deciding = _subject(session, workflow, plan_id, board_id)
     plan_id = plan_id if workflow.subject == "plan" else None
     setting = case_setting(session, plan_id=plan_id, deciding_board_id=deciding)
+    _check_opening(session, actor, workflow, setting, case_data, now)
+    case_data = effects.on_open(session, workflow, plan_id, case_data)
+    case = _insert(session, actor, workflow, title, description, plan_id, board_id, deciding, case_data, now)
+    return case
+
+
+def _check_opening(
+    session: Session, actor: Actor, workflow: Workflow, setting: CaseSetting, data: dict[str, Any], now: datetime
+) -> None:
+    """403 unless the actor may open a case of the type here; 409 when an opening rule of the type refuses."""
     if not roles_for(actor, setting).keys() & set(workflow.creators):
         who = ", ".join(r.value.replace("_", " ") for r in workflow.creators)
         who_da = ", ".join(ROLE_DA[r] for r in workflow.creators)
@@ -97,14 +107,28 @@ def _open(
             f"You may not do this: only {who} may open a {workflow.en.lower()} here.",
             da=f"Du må ikke gøre dette: kun {who_da} må oprette en {workflow.da.lower()} her.",
         )
-    facts = opening_facts(session, workflow, setting, case_data, now)
+    facts = opening_facts(session, workflow, setting, data, now)
     failed = next((g for g in workflow.open_guards if not g(facts)), None)
     if failed is not None:
         raise Conflict(
             f"A {workflow.en.lower()} cannot be opened now: {failed.reason}.",
             da=f"En {workflow.da.lower()} kan ikke oprettes nu: {failed.reason_da}.",
         )
-    case_data = effects.on_open(session, workflow, plan_id, case_data)
+
+
+def _insert(
+    session: Session,
+    actor: Actor,
+    workflow: Workflow,
+    title: str,
+    description: str,
+    plan_id: int | None,
+    board_id: int | None,
+    deciding: int | None,
+    case_data: dict[str, Any],
+    now: datetime,
+) -> Case:
+    """The case row, its first history event and the deadlines its initial state starts."""
     case = Case(
         reference=f"new-{uuid.uuid4().hex[:24]}",
         case_type=workflow.key,
