@@ -64,6 +64,8 @@ def test_login_and_the_plan_overview_in_danish(page: Page, embedded: str) -> Non
     row.get_by_role("link", name="HP-10").click()
     expect(page.get_by_role("heading", name=re.compile("Husum for Alle"))).to_be_visible()
     expect(page.locator("tfoot")).to_contain_text("15.000.000 kr.")
+    expect(page.get_by_role("heading", name="Budget pr. år")).to_be_visible()  # issue 7 point 10
+    expect(page.get_by_role("heading", name="Godkendte budgetændringer")).to_be_visible()
     page.screenshot(path=SHOTS / "plan-da.png", full_page=True)
 
 
