@@ -83,8 +83,9 @@ def _actor_query() -> Any:
         .outerjoin(Organisation, col(Organisation.id) == col(Membership.organisation_id))
         .where(Membership.user_id == user, current(Membership, today), Membership.seat != Seat.attending),
         # An attending seat (a non-voting observer) shows the board's cases, but represents no one there.
-        _row("seat", Membership.board_id)
-        .where(Membership.user_id == user, current(Membership, today), Membership.seat == Seat.attending),
+        _row("seat", Membership.board_id).where(
+            Membership.user_id == user, current(Membership, today), Membership.seat == Seat.attending
+        ),
         _row("lead", PlanAssignment.plan_id).where(PlanAssignment.user_id == user, current(PlanAssignment, today)),
     )
 
