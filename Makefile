@@ -19,8 +19,7 @@ test: $(VENV)/.installed
 	VENV=$(VENV) scripts/test.sh
 
 bench: $(VENV)/.installed
-	$(VENV)/bin/python -m bench.transitions
-	$(VENV)/bin/python -m bench.http
+	$(VENV)/bin/python -m bench
 
 clean:
 	rm -rf $(VENV) var

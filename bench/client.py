@@ -8,6 +8,7 @@ import http.client
 import json
 import threading
 import urllib.parse
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from time import monotonic, perf_counter
 from typing import Any
@@ -15,6 +16,7 @@ from typing import Any
 from bench.workload import STEPS
 
 API = "/api/v1"
+Request = Callable[[int, int, int], tuple[str, dict[str, Any]]]  # (case id, step index, version) -> (path, body)
 
 
 @dataclass
@@ -29,8 +31,9 @@ class Run:
 class Client:
     def __init__(self, host: str, port: int, tokens: dict[str, str]) -> None:
         self.connection = http.client.HTTPConnection(host, port, timeout=30)
-        self.headers = {user: {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
-                        for user, token in tokens.items()}  # fmt: skip
+        self.headers = {
+            user: {"Authorization": f"Bearer {token}", "Content-Type": "application/json"} for user, token in tokens.items()
+        }
 
     def call(self, method: str, path: str, body: Any = None, user: str | None = None) -> tuple[int, Any]:
         headers = self.headers[user] if user else {}
@@ -40,7 +43,7 @@ class Client:
         json_body = response.getheader("content-type", "").endswith("json")
         return response.status, json.loads(raw) if json_body else {"body": raw.decode(errors="replace")[:300]}
 
-    def drive(self, case_ids: list[int], run: Run, deadline: float) -> None:
+    def drive(self, case_ids: list[int], run: Run, deadline: float, request: Request) -> None:
         """Take each case from draft to closed, one request at a time, until done or past the deadline."""
         samples: list[tuple[str, float]] = []
         try:
@@ -48,10 +51,10 @@ class Client:
                 if monotonic() > deadline:
                     break
                 version = 1
-                for step in STEPS:
-                    body = {"expected_version": version, "data": step.data or {}}
+                for k, step in enumerate(STEPS):
+                    path, body = request(case_id, k, version)
                     start = perf_counter()
-                    status, case = self.call("POST", f"{API}/cases/{case_id}/actions/{step.action}", body, step.actor)
+                    status, case = self.call("POST", path, body, step.actor)
                     samples.append((step.action, (perf_counter() - start) * 1000))
                     if status != 200 or case.get("state") != step.to_state:
                         raise RuntimeError(f"case {case_id} {step.action}: HTTP {status} {str(case)[:300]}")
@@ -68,8 +71,8 @@ def login(host: str, port: int, usernames: set[str]) -> dict[str, str]:
     for username in sorted(usernames):
         connection = http.client.HTTPConnection(host, port, timeout=30)
         form = urllib.parse.urlencode({"username": username, "password": "demo"})
-        connection.request("POST", f"{API}/auth/token", body=form,
-                           headers={"Content-Type": "application/x-www-form-urlencoded"})  # fmt: skip
+        form_type = {"Content-Type": "application/x-www-form-urlencoded"}
+        connection.request("POST", f"{API}/auth/token", body=form, headers=form_type)
         response = connection.getresponse()
         answer = json.loads(response.read())
         if response.status != 200:
@@ -79,7 +82,15 @@ def login(host: str, port: int, usernames: set[str]) -> dict[str, str]:
     return tokens
 
 
-def run_clients(host: str, port: int, tokens: dict[str, str], shares: list[list[int]], max_seconds: float) -> Run:
+def action(case_id: int, k: int, version: int) -> tuple[str, dict[str, Any]]:
+    """The product's request for STEPS[k]: POST /api/v1/cases/{id}/actions/{action}."""
+    step = STEPS[k]
+    return f"{API}/cases/{case_id}/actions/{step.action}", {"expected_version": version, "data": step.data or {}}
+
+
+def run_clients(
+    host: str, port: int, tokens: dict[str, str], shares: list[list[int]], max_seconds: float, request: Request = action
+) -> Run:
     """One thread and connection per share of cases; all connect and say hello first, then start together."""
     clients = [Client(host, port, tokens) for _ in shares]
     for client in clients:
@@ -88,7 +99,7 @@ def run_clients(host: str, port: int, tokens: dict[str, str], shares: list[list[
 
     def work(client: Client, case_ids: list[int]) -> None:
         start_line.wait()
-        client.drive(case_ids, run, monotonic() + max_seconds)
+        client.drive(case_ids, run, monotonic() + max_seconds, request)
 
     threads = [threading.Thread(target=work, args=(c, ids)) for c, ids in zip(clients, shares, strict=True)]
     for thread in threads:

@@ -16,9 +16,9 @@ from psycopg.types.json import Jsonb
 from sqlalchemy import bindparam, insert, update
 from sqlalchemy.engine import Engine, make_url
 
-from bench.workload import Job, Step
-from service import cases
+from bench.workload import Job, Step, Timed
 from service.authz import Actor
+from service.cases.lifecycle import validate
 from service.persistence.case_tables import Case, CaseEvent
 from workflows.registry import WORKFLOWS
 
@@ -55,11 +55,11 @@ def stored_data(step: Step) -> dict[str, Any]:
     """The action data apply_action stores on the event: validated against the action's schema."""
     spec = WORKFLOWS["change_request"].action(step.action)
     assert spec is not None
-    return cases.validate(spec.requires, step.data)
+    return validate(spec.requires, step.data)
 
 
-def run_floor(backend: str, url: str, actors: dict[str, Actor], jobs: list[Job]) -> float:
-    """Seconds for one transaction per job on one connection; raises if a version check fails."""
+def run_floor(backend: str, url: str, actors: dict[str, Actor], jobs: list[Job]) -> Timed:
+    """One transaction per job on one connection; raises if a version check fails."""
     driver = DRIVERS[backend]
     marks = ", ".join([driver.mark] * 11)
     change = f"UPDATE cases SET state={driver.mark}, version=version+1 WHERE id={driver.mark} AND version={driver.mark}"
@@ -70,15 +70,18 @@ def run_floor(backend: str, url: str, actors: dict[str, Actor], jobs: list[Job])
     ]
     connection = driver.connect(url)
     try:
-        start = perf_counter()
+        timed, start = Timed(), perf_counter()
         for to_state, case_id, version, actor, data, job in rows:
+            began = perf_counter()
             if connection.execute(change, (to_state, case_id, version)).rowcount != 1:
                 raise RuntimeError(f"version check failed on case {case_id}")
             at = driver.stamp(datetime.now(UTC))
-            connection.execute(add_event, (case_id, version + 1, at, actor.user_id, actor.organisation_id,
-                                           job.step.action, job.from_state, to_state, "", data, None))  # fmt: skip
+            event = (case_id, version + 1, at, actor.user_id, actor.organisation_id, job.step.action, job.from_state)
+            connection.execute(add_event, (*event, to_state, "", data, None))
             connection.commit()
-        return perf_counter() - start
+            timed.ms.append((perf_counter() - began) * 1000)
+        timed.seconds = perf_counter() - start
+        return timed
     finally:
         connection.close()
 

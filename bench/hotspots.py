@@ -10,8 +10,7 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from bench.workload import Job, run_apply
-from service.authz import Actor
+from bench.workload import Job, World, run_apply
 
 ROOT = str(Path(__file__).resolve().parent.parent) + "/"
 
@@ -103,14 +102,12 @@ def hotspots(stats: pstats.Stats, transitions: int, top: int) -> dict[str, Any]:
     }
 
 
-def profile_apply(
-    engine: Engine, actors: dict[str, Actor], counted: list[Job], profiled: list[Job], top: int = 12
-) -> dict[str, Any]:
+def profile_apply(world: World, counted: list[Job], profiled: list[Job], top: int = 12) -> dict[str, Any]:
     """Count statements and time spent in cursor.execute on one set of jobs, then run cProfile on another."""
-    with StatementCounter(engine) as counter:
-        seconds = run_apply(engine, actors, counted, counter.label)
+    with StatementCounter(world.engine) as counter:
+        seconds = run_apply(world, counted, counter.label).seconds
     profiler = cProfile.Profile()
     profiler.enable()
-    run_apply(engine, actors, profiled)
+    run_apply(world, profiled)
     profiler.disable()
     return {**counter.summary(counted, seconds), **hotspots(pstats.Stats(profiler), len(profiled), top)}

@@ -26,7 +26,7 @@ def table(outcome: dict[str, Any]) -> None:
     for r in outcome["results"]:
         verdict = "PASS" if r["pass"] else "FAIL"
         print(f"{r['backend']:<11} {r['floor_tps']:>11.1f} {r['apply_action_tps']:>18.1f} {r['ratio']:>6.3f}x "
-              f"{r['target']:>6.1f}x  {verdict}")  # fmt: skip
+              f"{r['target']:>6.2f}x  {verdict}")  # fmt: skip
     m = outcome["machine"]
     print(f"(medians over the rounds; ratio is the median of the per-round ratios; {m['cpus']} CPUs, "
           f"1-min load {m['load_1min_before']:.1f} before and {m['load_1min_after']:.1f} after the run)")  # fmt: skip

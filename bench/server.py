@@ -1,4 +1,4 @@
-"""The real server as a subprocess (`boligsocial serve --no-worker`, one uvicorn process) and CPU time by process."""
+"""The real server (`boligsocial serve --no-worker --workers N`) or the HTTP floor as a subprocess, and CPU time."""
 
 import http.client
 import os
@@ -17,15 +17,23 @@ TICKS = os.sysconf("SC_CLK_TCK")
 
 
 @contextmanager
-def serve(database_url: str, work: Path) -> Iterator[tuple[str, int, int]]:
-    """Start the server on a free loopback port; yield (host, port, pid) once /healthz answers; stop it afterwards."""
+def serve(database_url: str, work: Path, workers: int, floor: bool = False) -> Iterator[tuple[str, int, int]]:
+    """Start `boligsocial serve --workers N` (or, with `floor`, bench/http_floor.py served the same way) on a free
+    loopback port; yield (host, port, pid) once /healthz answers; stop it afterwards."""
     port = free_port()
-    env = dict(os.environ, BOLIGSOCIAL_DATABASE_URL=database_url, BOLIGSOCIAL_SECRET_KEY=secrets.token_urlsafe(48),
-               BOLIGSOCIAL_VAR_DIR=str(work / "var"), BOLIGSOCIAL_ACCESS_TOKEN_MINUTES="240")  # fmt: skip
-    command = [str(BOLIGSOCIAL), "serve", "--host", "127.0.0.1", "--port", str(port), "--no-worker"]
-    log = work / "server.log"
+    env = dict(
+        os.environ,
+        BOLIGSOCIAL_DATABASE_URL=database_url,
+        BOLIGSOCIAL_SECRET_KEY=secrets.token_urlsafe(48),
+        BOLIGSOCIAL_VAR_DIR=str(work / "var"),
+        BOLIGSOCIAL_ACCESS_TOKEN_MINUTES="240",
+        PYTHONPATH=str(Path(__file__).resolve().parent.parent),  # bench/ is not installed; cwd is `work`
+    )
+    options = ["--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
+    command = [sys.executable, "-m", "bench.http_floor"] if floor else [str(BOLIGSOCIAL), "serve", "--no-worker"]
+    log = work / ("floor.log" if floor else "server.log")
     with log.open("w") as out:  # cwd=work: no project .env is read; the access log goes to a file, as in production
-        server = subprocess.Popen(command, env=env, cwd=work, stdout=out, stderr=subprocess.STDOUT)
+        server = subprocess.Popen([*command, *options], env=env, cwd=work, stdout=out, stderr=subprocess.STDOUT)
     try:
         _wait_until_up("127.0.0.1", port, server, log)
         yield "127.0.0.1", port, server.pid
@@ -87,3 +95,9 @@ def cpu_seconds(pids: list[int]) -> float:
         if fields:
             ticks += int(fields[11]) + int(fields[12])  # utime, stime: fields 14 and 15 of proc(5)
     return ticks / TICKS
+
+
+def tree_cpu_seconds(pid: int) -> float:
+    """CPU seconds of a process and its live children (a uvicorn supervisor and its workers)."""
+    children = [int(entry.name) for entry in Path("/proc").iterdir() if entry.name.isdigit() and _parent(entry) == pid]
+    return cpu_seconds([pid, *children])

@@ -4,7 +4,7 @@ Both runners do the same transactions in the same order: for each step of the wo
 (stage by stage, so each action is spread over the whole run).
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from time import perf_counter
 from typing import Any
 
@@ -13,11 +13,12 @@ from sqlmodel import Session, col, func, select
 
 from service import cases
 from service.authz import Actor, load_actor
+from service.clock import Clock
 from service.config import Settings
 from service.demo.seed import seed_demo
 from service.persistence import migrate
 from service.persistence.case_tables import Case
-from service.persistence.db import make_engine
+from service.persistence.db import demo_clock, make_engine
 from service.persistence.tables import Plan, User
 from workflows.registry import WORKFLOWS
 
@@ -56,35 +57,61 @@ class Job:
     step: Step
 
 
-def prepare_database(url: str) -> tuple[Engine, dict[str, Actor], int]:
-    """Migrate and seed a fresh database; its engine, the actors of STEPS (loaded once) and the plan's id."""
+@dataclass(frozen=True)
+class World:
+    """A migrated, seeded database: its engine, the actors of STEPS (loaded once), the plan and the demo's clock."""
+
+    url: str
+    engine: Engine
+    actors: dict[str, Actor]
+    plan_id: int
+    clock: Clock  # the demo register lives in 2016: actions are taken at its business time, as the server does
+
+
+def prepare_database(url: str) -> World:
+    """Migrate and seed a fresh database."""
     engine = make_engine(Settings(database_url=url, _env_file=None))
     migrate.upgrade(engine)
     with Session(engine) as session:
         seed_demo(session)
+        clock = demo_clock(session)
         names = {OPENER, *(step.actor for step in STEPS)}
         users = session.exec(select(User).where(col(User.username).in_(names))).all()
-        actors = {user.username: load_actor(session, user) for user in users}
+        actors = {user.username: load_actor(session, user, clock.today()) for user in users}
         plan_id = session.exec(select(Plan.id).where(Plan.code == PLAN)).one()
     assert plan_id is not None
-    return engine, actors, plan_id
+    return World(url, engine, actors, plan_id, clock)
 
 
 def _change_request(i: int) -> dict[str, Any]:
     """Economic change moving DKK 150,000 within UB; odd cases move it back, so budget lines never run dry."""
     years = (2017, 2016) if i % 2 == 0 else (2016, 2017)
-    move = {"from_area": "UB", "from_year": years[0], "from_funder": "LBF",
-            "to_area": "UB", "to_year": years[1], "to_funder": "LBF", "amount_dkk": 150_000}  # fmt: skip
+    move = {
+        "from_area": "UB",
+        "from_year": years[0],
+        "from_funder": "LBF",
+        "to_area": "UB",
+        "to_year": years[1],
+        "to_funder": "LBF",
+        "amount_dkk": 150_000,
+    }
     return {"kind": "economic", "change_description": f"Benchmark change {i}", "budget_moves": [move]}
 
 
-def open_cases(engine: Engine, actors: dict[str, Actor], plan_id: int, n: int) -> list[Job]:
+def open_cases(world: World, n: int) -> list[Job]:
     """Open n change requests (setup, not timed) and return the transitions to take on them, stage by stage."""
     ids = []
-    with Session(engine) as session:
+    with Session(world.engine) as session:
         for i in range(n):
-            case = cases.open_case(session=session, actor=actors[OPENER], case_type="change_request", plan_id=plan_id,
-                                   title=f"Benchmark {i}", data=_change_request(i))  # fmt: skip
+            case = cases.open_case(
+                session=session,
+                actor=world.actors[OPENER],
+                case_type="change_request",
+                plan_id=world.plan_id,
+                title=f"Benchmark {i}",
+                data=_change_request(i),
+                now=world.clock.now(),
+            )
             assert case.id is not None
             ids.append(case.id)
     jobs, from_state = [], WORKFLOWS["change_request"].initial
@@ -101,13 +128,31 @@ def all_closed(engine: Engine, jobs: list[Job]) -> bool:
     return closed == len(ids)
 
 
-def run_apply(engine: Engine, actors: dict[str, Actor], jobs: list[Job], label: list[str] | None = None) -> float:
-    """Seconds to take every job through apply_action, one session per transition (as one API request each)."""
-    start = perf_counter()
+@dataclass
+class Timed:
+    """Wall seconds of a run and the milliseconds of each transition in it."""
+
+    seconds: float = 0.0
+    ms: list[float] = field(default_factory=list)
+
+
+def run_apply(world: World, jobs: list[Job], label: list[str] | None = None) -> Timed:
+    """Take every job through apply_action, one session per transition (as one API request each)."""
+    timed, start = Timed(), perf_counter()
     for job in jobs:
         if label is not None:
             label[0] = job.step.action
-        with Session(engine) as session:
-            cases.apply_action(session=session, actor=actors[job.step.actor], case_id=job.case_id, action=job.step.action,
-                               expected_version=job.version, data=job.step.data)  # fmt: skip
-    return perf_counter() - start
+        began = perf_counter()
+        with Session(world.engine) as session:
+            cases.apply_action(
+                session=session,
+                actor=world.actors[job.step.actor],
+                case_id=job.case_id,
+                action=job.step.action,
+                expected_version=job.version,
+                data=job.step.data,
+                now=world.clock.now(),
+            )
+        timed.ms.append((perf_counter() - began) * 1000)
+    timed.seconds = perf_counter() - start
+    return timed

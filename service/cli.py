@@ -114,10 +114,14 @@ def serve(
     host: str = "127.0.0.1",
     port: int = 8000,
     no_worker: Annotated[bool, typer.Option("--no-worker", help="Do not start a worker and beat")] = False,
+    workers: Annotated[int, typer.Option(min=1, help="Server processes sharing the port (each with its own pool)")] = 1,
 ) -> None:
-    """Start the API and UI; unless --no-worker, also a Celery worker with beat as a child process."""
-    import uvicorn
+    """Start the API and UI; unless --no-worker, also a Celery worker with beat as a child process.
 
+    With --workers N, N uvicorn processes serve the one port, each building the app from the environment's
+    settings (service/serving.py binds the socket so that TCP_NODELAY stays on).
+    """
+    from service import serving
     from service.main import create_app
 
     settings = load_settings()
@@ -137,8 +141,17 @@ def serve(
     try:
         # X-Forwarded-For/-Proto are believed only from the configured proxies; by default from nobody.
         proxies = settings.trusted_proxies.strip()
-        uvicorn.run(create_app(settings), host=host, port=port, log_level="info", proxy_headers=bool(proxies),
-                    forwarded_allow_ips=proxies or None)  # fmt: skip
+        app = create_app(settings) if workers == 1 else "service.main:create_app"
+        serving.run(
+            app,
+            host=host,
+            port=port,
+            workers=workers,
+            factory=workers > 1,
+            log_level="info",
+            proxy_headers=bool(proxies),
+            forwarded_allow_ips=proxies or None,
+        )
     finally:
         if worker is not None:
             stop_worker(worker)

@@ -6,6 +6,9 @@ A reader sees here what an action costs. The ORM is for reads that are not on th
 from sqlalchemy import bindparam, insert, select, update
 
 from service.persistence.case_tables import CASE_DEADLINES, CASE_EVENTS, CASES, OUTBOX
+from service.persistence.tables import Meeting
+
+MEETINGS = Meeting.__table__  # type: ignore[attr-defined]
 
 LOAD_CASE = select(CASES).where(CASES.c.id == bindparam("case_id"))
 UPDATE_CASE = update(CASES).where(CASES.c.id == bindparam("b_id"), CASES.c.version == bindparam("b_version"))
@@ -32,3 +35,13 @@ DEADLINES_OF_CASE = (
     select(CASE_DEADLINES).where(CASE_DEADLINES.c.case_id == bindparam("case_id")).order_by(CASE_DEADLINES.c.id)
 )
 INSERT_OUTBOX = insert(OUTBOX)
+# The deciding board's first meeting from a date on (a case's expected decision), or the round's own meeting.
+NEXT_MEETING = (
+    select(MEETINGS.c.starts_at)
+    .where(MEETINGS.c.board_id == bindparam("board_id"), MEETINGS.c.starts_at >= bindparam("earliest"))
+    .order_by(MEETINGS.c.starts_at)
+    .limit(1)
+)
+ROUND_MEETING = select(MEETINGS.c.starts_at).where(
+    MEETINGS.c.board_id == bindparam("board_id"), MEETINGS.c.id == bindparam("meeting_id")
+)

@@ -13,7 +13,7 @@ from service.cases.lifecycle import allowed_actions
 from service.cases.situation import Situation
 from service.cases.visibility import readable_comments, visible
 from service.persistence.case_tables import Case, CaseComment, CaseDeadline, DeadlineStatus
-from service.persistence.tables import Meeting, Plan
+from service.persistence.tables import Plan
 from workflows import calendar
 from workflows.registry import WORKFLOWS
 
@@ -89,13 +89,13 @@ def expected_decision_date(session: Session, here: Situation, today: date) -> da
     case, workflow = here.case, here.workflow
     if not case.is_open or case.state in workflow.decided_in or case.deciding_board_id is None:
         return None
-    earliest = calendar.add_working_days(today, calendar.AGENDA_CUTOFF_WORKING_DAYS)
-    meetings = select(Meeting.starts_at).where(Meeting.board_id == case.deciding_board_id)
+    params: dict[str, Any] = {"board_id": case.deciding_board_id}
     if case.state == workflow.on_agenda and here.round.meeting:
-        meetings = meetings.where(Meeting.id == here.round.meeting)
+        meetings, params["meeting_id"] = statements.ROUND_MEETING, here.round.meeting
     else:
-        meetings = meetings.where(col(Meeting.starts_at) >= datetime.combine(earliest, datetime.min.time(), UTC))
-    first = session.exec(meetings.order_by(col(Meeting.starts_at))).first()
+        earliest = calendar.add_working_days(today, calendar.AGENDA_CUTOFF_WORKING_DAYS)
+        meetings, params["earliest"] = statements.NEXT_MEETING, datetime.combine(earliest, datetime.min.time(), UTC)
+    first = session.connection().execute(meetings, params).scalar()
     return first.date() if first else None
 
 

@@ -80,9 +80,17 @@ def _sqlite_begin(connection: Connection) -> None:
 
 
 def write_transaction(session: Session) -> None:
-    """Start the session's next transaction as a writer (BEGIN IMMEDIATE on SQLite; nothing to do on PostgreSQL)."""
+    """Make the session's transaction a writer's: BEGIN IMMEDIATE on SQLite, after ending the caller's read
+    transaction (a stale WAL snapshot cannot be upgraded to a write, and the write must see the newest rows).
+
+    PostgreSQL runs at READ COMMITTED, where every statement already sees the newest committed rows: a read
+    transaction simply goes on as the write one, on the connection it has (committing it would cost a round
+    trip, a second pool checkout and its ping per request).
+    """
+    if session.get_bind().dialect.name != "sqlite":
+        return
     if session.in_transaction():
-        session.commit()  # end the caller's read transaction: the write must see the newest rows
+        session.commit()
     session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
 
 
