@@ -24,6 +24,7 @@ from service.errors import Conflict, Forbidden, Invalid, NotFound, ServiceError,
 from service.persistence.case_tables import CASE_EVENTS, CASES, Case, CaseEvent
 from service.persistence.db import write_transaction
 from service.persistence.tables import Board, BoardKind, Plan
+from service.stats.intervals import record_transition
 from workflows.machine import Assessment, assess, fire
 from workflows.registry import WORKFLOWS
 from workflows.schemas import Vote
@@ -288,6 +289,8 @@ def _write(
              acting_for_id=effects.organisation_id(session, action_data.get("organisation")), action=spec.name,
              from_state=old_state, to_state=new_state, comment=comment, data=event_data, idempotency_key=key),
     ).scalar_one()  # fmt: skip
+    record_transition(connection, case_id=case.id, case_type=case.case_type, old_state=old_state, new_state=new_state,
+                      at=now, old_board_id=case.deciding_board_id, new_board_id=deciding)  # fmt: skip
     if new_state != old_state:
         sync_deadlines(session, workflow, case_id=case.id, old_state=old_state, state=new_state, data=new_data,
                        event_id=event_id, now=now, abandoned=spec.abandons)  # fmt: skip
@@ -369,6 +372,8 @@ def _open(
     session.add(event)
     session.flush()
     assert event.id is not None
+    record_transition(session.connection(), case_id=case.id, case_type=workflow.key, old_state=None,
+                      new_state=workflow.initial, at=now)  # fmt: skip
     open_deadlines(session, workflow, case_id=case.id, state=workflow.initial, data=case_data, event_id=event.id, now=now)
     return case
 

@@ -29,6 +29,7 @@ from service.persistence.tables import (
     Plan,
     StrategicAgreement,
 )  # fmt: skip
+from service.stats.intervals import record_transition
 from workflows import calendar, guards
 from workflows.registry import WORKFLOWS
 from workflows.spec import Action, Effect, LbfPolicy, Workflow
@@ -215,6 +216,8 @@ def _transfer_competence(session: Session, here: "Situation", event_id: int, now
             from_state=state, to_state=new_state, data={"deciding_board": board.code, "by_case": here.case.reference},
             comment=f"Beslutningskompetencen for {plan.code} er flyttet til {board.name} ({here.case.reference}).",
         )).scalar_one()  # fmt: skip
+        record_transition(connection, case_id=case_id, case_type=case_type, old_state=state, new_state=new_state, at=now,
+                          old_board_id=deciding, new_board_id=board.id)  # fmt: skip
         if new_state != state:
             sync_deadlines(session, workflow, case_id=case_id, old_state=state, state=new_state, data={},
                            event_id=moved_event, now=now)  # fmt: skip

@@ -9,7 +9,7 @@ from sqlmodel import Session
 from starlette.middleware.sessions import SessionMiddleware
 
 from service import errors, openapi
-from service.api import attachments, auth, cases, health, register, workflows
+from service.api import attachments, auth, cases, export, health, register, stats, workflows
 from service.clock import REAL, Clock
 from service.config import Settings, get_settings
 from service.persistence.db import demo_clock, demo_seeded, make_engine
@@ -48,6 +48,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(workflows.router, prefix=API_PREFIX)
     app.include_router(cases.router, prefix=API_PREFIX)
     app.include_router(attachments.router, prefix=API_PREFIX)
+    app.include_router(stats.router, prefix=API_PREFIX)
+    app.include_router(export.router, prefix=API_PREFIX)
     app.include_router(views.router)
     app.include_router(case_pages.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "ui" / "static"), name="static")

@@ -1,0 +1,34 @@
+"""Derived from the append-only history: how long each case spent in each state (the dashboards read this).
+
+One row per stay of a case in a state, written in the same transaction as the action that moved the case
+(`service.stats.intervals.record_transition`) and rebuildable from `case_events` at any time. Times are Unix
+seconds (UTC), so durations are plain integer arithmetic on SQLite and PostgreSQL alike.
+"""
+
+from sqlalchemy import BigInteger, Column, Index
+from sqlmodel import Field, SQLModel
+
+
+class CaseStateInterval(SQLModel, table=True):
+    __tablename__ = "case_state_intervals"
+    __table_args__ = (
+        # The current stay of every case (left_at IS NULL): lead times, aging and throughput read only these.
+        Index("ix_case_state_intervals_left_at_case_type", "left_at", "case_type"),
+        # Time in state: counts, sums and exact percentiles walk this index.
+        Index("ix_case_state_intervals_case_type_state_seconds", "case_type", "state", "seconds"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="cases.id", index=True)
+    case_type: str = Field(max_length=50)
+    state: str = Field(max_length=50)
+    wait: str = Field(max_length=20)  # what the case waits for here: workflows.spec.Wait
+    plan_id: int | None = Field(default=None, foreign_key="plans.id")
+    district_id: int | None = Field(default=None, foreign_key="districts.id")
+    deciding_board_id: int | None = Field(default=None, foreign_key="boards.id")
+    opened_at: int = Field(sa_column=Column(BigInteger, nullable=False))  # when the case was opened
+    entered_at: int = Field(sa_column=Column(BigInteger, nullable=False))
+    left_at: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))  # NULL: still there
+    seconds: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))  # left_at - entered_at
+
+
+INTERVALS = SQLModel.metadata.tables["case_state_intervals"]
