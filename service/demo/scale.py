@@ -23,6 +23,7 @@ from service.demo.simulate import Step, course, local_day, office_time
 from service.persistence.case_tables import CASE_DEADLINES, CASE_EVENTS, CASES
 from service.persistence.stats_tables import INTERVALS
 from service.persistence.tables import Board, BoardKind, Meeting, Organisation, Plan, User
+from service.stats import buckets
 from service.stats.intervals import epoch, interval_rows
 from workflows import calendar
 from workflows.registry import WORKFLOWS
@@ -152,6 +153,9 @@ def write_batch(connection: Connection, cases: list[dict[str, Any]], events: lis
     for table, rows in ((CASES, cases), (CASE_EVENTS, events), (INTERVALS, intervals), (CASE_DEADLINES, deadlines)):
         if rows:
             connection.execute(insert(table), rows)
+    buckets.add(
+        connection, [(i["case_type"], i["state"], i["wait"], i["seconds"]) for i in intervals if i["seconds"] is not None]
+    )
 
 
 def one_case(facts: World, meetings: Meetings, rng: random.Random, ids: tuple[int, int], start: date,

@@ -32,3 +32,21 @@ class CaseStateInterval(SQLModel, table=True):
 
 
 INTERVALS = SQLModel.metadata.tables["case_state_intervals"]
+
+
+class StateDurationBucket(SQLModel, table=True):
+    """How many finished stays of a case type in a state lasted within a bucket of lengths, and their total seconds.
+
+    Kept with the intervals; lets time-in-state percentiles be found exactly by reading one bucket's stays.
+    """
+
+    __tablename__ = "state_duration_buckets"
+    case_type: str = Field(max_length=50, primary_key=True)
+    state: str = Field(max_length=50, primary_key=True)
+    bucket: int = Field(primary_key=True)
+    wait: str = Field(max_length=20)
+    stays: int = 0
+    seconds: int = Field(default=0, sa_column=Column(BigInteger, nullable=False))
+
+
+BUCKETS = SQLModel.metadata.tables["state_duration_buckets"]

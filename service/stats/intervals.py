@@ -14,6 +14,7 @@ from sqlalchemy.engine import Connection
 from service.persistence.case_tables import CASE_EVENTS, CASES
 from service.persistence.stats_tables import INTERVALS
 from service.persistence.tables import Board, Plan
+from service.stats import buckets
 from workflows.registry import WORKFLOWS
 
 PLANS = Plan.__table__  # type: ignore[attr-defined]
@@ -69,8 +70,9 @@ def record_transition(
             update(INTERVALS)
             .where(_current(case_id))
             .values(left_at=now, seconds=now - INTERVALS.c.entered_at)
-            .returning(INTERVALS.c.plan_id, INTERVALS.c.district_id, INTERVALS.c.opened_at)
+            .returning(INTERVALS.c.plan_id, INTERVALS.c.district_id, INTERVALS.c.opened_at, INTERVALS.c.entered_at)
         ).one()
+        buckets.add(connection, [(case_type, old_state, wait_of(case_type, old_state), now - closed[3])])
         row = dict(case_id=case_id, case_type=case_type, plan_id=closed[0], district_id=closed[1],
                    opened_at=closed[2], deciding_board_id=new_board_id)  # fmt: skip
     connection.execute(insert(INTERVALS), dict(row, state=new_state, wait=wait_of(case_type, new_state), entered_at=now))
@@ -138,6 +140,7 @@ def rebuild(connection: Connection, batch: int = 2000) -> int:
             rows = []
     if rows:
         connection.execute(insert(INTERVALS), rows)
+    buckets.rebuild(connection)
     return len(cases)
 
 

@@ -1,15 +1,17 @@
 """Time in each state per case type, split by what the case waited for (work, a meeting, LBF, the parties).
 
-Counts and sums come from one GROUP BY; each percentile is read exactly from the (case_type, state, seconds)
-index with LIMIT/OFFSET, so no query pulls the million stays of a large register into Python.
+Over the whole register the answer comes from `state_duration_buckets` (service.stats.buckets); a narrower
+question (a district, a period, a board member's cases) groups its own stays and reads each percentile exactly
+from the (case_type, state, seconds) index with LIMIT/OFFSET.
 """
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, select
+from sqlalchemy import ColumnElement, and_, func, select, true
 from sqlalchemy.engine import Connection
 
 from service.persistence.stats_tables import INTERVALS
+from service.stats import buckets
 from service.stats.filters import Filters, keys, period
 
 DAY = 86400.0
@@ -32,9 +34,15 @@ def percentile(connection: Connection, where: ColumnElement[bool], count: int, s
     return float(values[0] + (position - low) * (upper - values[0]))
 
 
-def time_in_state(connection: Connection, *, filters: Filters, visible: ColumnElement[bool]) -> list[dict[str, Any]]:
-    """Per case type and state: how many stays ended, their mean, p50 and p85 in days, and what the case waited for."""
-    where = _where(filters, visible)
+def time_in_state(connection: Connection, *, filters: Filters, visible: ColumnElement[bool] | None) -> list[dict[str, Any]]:
+    """Per case type and state: how many stays ended, their mean, p50 and p85 in days, and what the case waited for.
+
+    Over all cases (a viewer who sees everything, no filter but the case type) the buckets answer; a narrower
+    question reads its stays.
+    """
+    if visible is None and filters == Filters(case_type=filters.case_type):
+        return buckets.time_in_state(connection, filters.case_type, SHARES)
+    where = _where(filters, true() if visible is None else visible)
     groups = connection.execute(
         select(INTERVALS.c.case_type, INTERVALS.c.state, INTERVALS.c.wait, func.count(), func.sum(INTERVALS.c.seconds))
         .where(where)

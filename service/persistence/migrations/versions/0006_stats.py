@@ -1,4 +1,4 @@
-"""Stats: case_state_intervals, each case's stays in its states, derived from case_events (issue 12)
+"""Stats: case_state_intervals (each case's stays in its states) and state_duration_buckets, from case_events (issue 12)
 
 Existing histories are replayed into the table, so dashboards cover cases opened before this revision.
 
@@ -49,12 +49,23 @@ def upgrade() -> None:
         batch_op.create_index(
             "ix_case_state_intervals_case_type_state_seconds", ["case_type", "state", "seconds"], unique=False
         )
-    from service.stats.intervals import rebuild
+    op.create_table(
+        "state_duration_buckets",
+        sa.Column("case_type", sa.String(length=50), nullable=False),
+        sa.Column("state", sa.String(length=50), nullable=False),
+        sa.Column("bucket", sa.Integer(), nullable=False),
+        sa.Column("wait", sa.String(length=20), nullable=False),
+        sa.Column("stays", sa.Integer(), nullable=False),
+        sa.Column("seconds", sa.BigInteger(), nullable=False),
+        sa.PrimaryKeyConstraint("case_type", "state", "bucket", name=op.f("pk_state_duration_buckets")),
+    )
+    from service.stats.intervals import rebuild  # replays the existing histories into both tables
 
     rebuild(op.get_bind())
 
 
 def downgrade() -> None:
+    op.drop_table("state_duration_buckets")
     with op.batch_alter_table("case_state_intervals", schema=None) as batch_op:
         batch_op.drop_index("ix_case_state_intervals_case_type_state_seconds")
         batch_op.drop_index("ix_case_state_intervals_left_at_case_type")
