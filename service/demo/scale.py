@@ -154,7 +154,12 @@ def write_batch(connection: Connection, cases: list[dict[str, Any]], events: lis
         if rows:
             connection.execute(insert(table), rows)
     buckets.add(
-        connection, [(i["case_type"], i["state"], i["wait"], i["seconds"]) for i in intervals if i["seconds"] is not None]
+        connection,
+        [
+            (i["case_type"], i["state"], i["wait"], i["district_id"], i["seconds"])
+            for i in intervals
+            if i["seconds"] is not None
+        ],
     )
 
 

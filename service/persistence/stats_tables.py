@@ -35,7 +35,8 @@ INTERVALS = SQLModel.metadata.tables["case_state_intervals"]
 
 
 class StateDurationBucket(SQLModel, table=True):
-    """How many finished stays of a case type in a state lasted within a bucket of lengths, and their total seconds.
+    """How many finished stays of a case type in a state (in a district) lasted within a bucket of lengths, and their
+    total seconds.
 
     Kept with the intervals; lets time-in-state percentiles be found exactly by reading one bucket's stays.
     """
@@ -43,6 +44,7 @@ class StateDurationBucket(SQLModel, table=True):
     __tablename__ = "state_duration_buckets"
     case_type: str = Field(max_length=50, primary_key=True)
     state: str = Field(max_length=50, primary_key=True)
+    district_id: int = Field(default=0, primary_key=True)  # 0: a case of no district
     bucket: int = Field(primary_key=True)
     wait: str = Field(max_length=20)
     stays: int = 0

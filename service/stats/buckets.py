@@ -34,50 +34,59 @@ def bounds(number: int) -> tuple[int, int]:
     return (8 + sub) << (k - 3), (9 + sub) << (k - 3)
 
 
-def add(connection: Connection, stays: Iterable[tuple[str, str, str, int]]) -> None:
-    """Count finished stays (case_type, state, wait, seconds) into their buckets."""
-    counts: Counter[tuple[str, str, str, int]] = Counter()
-    sums: Counter[tuple[str, str, str, int]] = Counter()
-    for case_type, state, wait, seconds in stays:
-        key = (case_type, state, wait, bucket(seconds))
+Key = tuple[str, str, str, int, int]
+
+
+def add(connection: Connection, stays: Iterable[tuple[str, str, str, int | None, int]]) -> None:
+    """Count finished stays (case_type, state, wait, district_id, seconds) into their buckets."""
+    counts: Counter[Key] = Counter()
+    sums: Counter[Key] = Counter()
+    for case_type, state, wait, district, seconds in stays:
+        key = (case_type, state, wait, district or 0, bucket(seconds))
         counts[key] += 1
         sums[key] += seconds
     if not counts:
         return
     dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-    rows = [dict(case_type=k[0], state=k[1], wait=k[2], bucket=k[3], stays=n, seconds=sums[k]) for k, n in counts.items()]
+    rows = [dict(case_type=k[0], state=k[1], wait=k[2], district_id=k[3], bucket=k[4], stays=n, seconds=sums[k])
+            for k, n in counts.items()]  # fmt: skip
     statement = dialect.insert(BUCKETS)
     added = {"stays": BUCKETS.c.stays + statement.excluded.stays, "seconds": BUCKETS.c.seconds + statement.excluded.seconds}
-    connection.execute(statement.on_conflict_do_update(index_elements=["case_type", "state", "bucket"], set_=added), rows)
+    connection.execute(
+        statement.on_conflict_do_update(index_elements=["case_type", "state", "district_id", "bucket"], set_=added), rows
+    )
 
 
 def rebuild(connection: Connection, batch: int = 50_000) -> None:
     """Recount every finished stay."""
     connection.execute(BUCKETS.delete())
-    query = select(INTERVALS.c.case_type, INTERVALS.c.state, INTERVALS.c.wait, INTERVALS.c.seconds).where(
-        INTERVALS.c.seconds.is_not(None)
-    )
-    result = connection.execution_options(yield_per=batch).execute(query)
+    query = select(
+        INTERVALS.c.case_type, INTERVALS.c.state, INTERVALS.c.wait, INTERVALS.c.district_id, INTERVALS.c.seconds
+    ).where(INTERVALS.c.seconds.is_not(None))
+    result = connection.execute(query.execution_options(yield_per=batch))
     for part in result.partitions():
         add(connection, [tuple(row) for row in part])
 
 
-def _value(connection: Connection, group: tuple[str, str], histogram: list[tuple[int, int]], rank: int) -> int:
+Group = tuple[str, str, int | None]  # case type, state, district (None: all)
+
+
+def _value(connection: Connection, group: Group, histogram: list[tuple[int, int]], rank: int) -> int:
     """The stay length at a 0-based rank among the group's finished stays, sorted."""
     for number, count in histogram:
         if rank < count:
             low, high = bounds(number)
-            return int(connection.execute(
-                select(INTERVALS.c.seconds)
-                .where(INTERVALS.c.case_type == group[0], INTERVALS.c.state == group[1],
-                       INTERVALS.c.seconds >= low, INTERVALS.c.seconds < high)
-                .order_by(INTERVALS.c.seconds).limit(1).offset(rank)
-            ).scalar_one())  # fmt: skip
+            where = [INTERVALS.c.case_type == group[0], INTERVALS.c.state == group[1], INTERVALS.c.seconds >= low,
+                     INTERVALS.c.seconds < high]  # fmt: skip
+            if group[2] is not None:
+                where.append(INTERVALS.c.district_id == group[2])
+            query = select(INTERVALS.c.seconds).where(*where).order_by(INTERVALS.c.seconds).limit(1).offset(rank)
+            return int(connection.execute(query).scalar_one())
         rank -= count
     raise IndexError(rank)
 
 
-def percentile(connection: Connection, group: tuple[str, str], histogram: list[tuple[int, int]], share: float) -> float:
+def percentile(connection: Connection, group: Group, histogram: list[tuple[int, int]], share: float) -> float:
     """Linear-interpolated percentile, as pandas' and numpy's default."""
     total = sum(count for _, count in histogram)
     position = share * (total - 1)
@@ -88,22 +97,32 @@ def percentile(connection: Connection, group: tuple[str, str], histogram: list[t
     return value + (position - low) * (_value(connection, group, histogram, low + 1) - value)
 
 
-def time_in_state(connection: Connection, case_type: str | None, shares: dict[str, float]) -> list[dict[str, Any]]:
-    """Per case type and state: finished stays, mean and percentiles in days, from the buckets."""
+def _histograms(connection: Connection, case_type: str | None, district: int | None) -> dict[tuple[str, str], Any]:
+    """Per case type and state: what it waits for, stays per bucket (districts added up), total seconds."""
     query = select(BUCKETS).order_by(BUCKETS.c.case_type, BUCKETS.c.state, BUCKETS.c.bucket)
     if case_type is not None:
         query = query.where(BUCKETS.c.case_type == case_type)
-    groups: dict[tuple[str, str], dict[str, Any]] = {}
+    if district is not None:
+        query = query.where(BUCKETS.c.district_id == district)
+    groups: dict[tuple[str, str], Any] = {}
     for found in connection.execute(query):
-        group = groups.setdefault((found.case_type, found.state), {"wait": found.wait, "histogram": [], "seconds": 0})
-        group["histogram"].append((found.bucket, found.stays))
-        group["seconds"] += found.seconds
+        group = groups.setdefault((found.case_type, found.state), {"wait": found.wait, "histogram": {}, "seconds": 0})
+        group["histogram"][found.bucket] = group["histogram"].get(found.bucket, 0) + found.stays
+        group["seconds"] += int(found.seconds)
+    return groups
+
+
+def time_in_state(
+    connection: Connection, case_type: str | None, district: int | None, shares: dict[str, float]
+) -> list[dict[str, Any]]:
+    """Per case type and state: finished stays, mean and percentiles in days, from the buckets."""
     rows = []
-    for (kind, state), group in groups.items():
-        count = sum(n for _, n in group["histogram"])
+    for (kind, state), group in _histograms(connection, case_type, district).items():
+        histogram = sorted(group["histogram"].items())
+        count = sum(n for _, n in histogram)
         row: dict[str, Any] = {"case_type": kind, "state": state, "wait": group["wait"], "count": count,
                                "mean": group["seconds"] / count / DAY}  # fmt: skip
         for name, share in shares.items():
-            row[name] = percentile(connection, (kind, state), group["histogram"], share) / DAY
+            row[name] = percentile(connection, (kind, state, district), histogram, share) / DAY
         rows.append(row)
     return rows

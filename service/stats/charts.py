@@ -31,13 +31,22 @@ def _empty(message: str) -> str:
     return _svg(figure)
 
 
+def thin(values: np.ndarray, points: int = 400) -> np.ndarray:
+    """At most `points` values spread evenly, first and last kept: a drawing needs no more (the table has the numbers)."""
+    if len(values) <= points:
+        return values
+    picked: np.ndarray = values[np.unique(np.linspace(0, len(values) - 1, points).astype(int))]
+    return picked
+
+
 def survival(curves: dict[str, tuple[np.ndarray, np.ndarray]], names: dict[str, str], unit: str, empty: str) -> str:
     """Kaplan–Meier: the share of cases still open after so many days, a step line per case type."""
     if not any(len(times) for times, _ in curves.values()):
         return _empty(empty)
     figure = Figure(figsize=(7.5, 3.6))
     axes = figure.subplots()
-    for colour, (key, (times, share)) in zip(COLOURS * 3, curves.items(), strict=False):
+    for colour, (key, (all_times, all_share)) in zip(COLOURS * 3, curves.items(), strict=False):
+        times, share = thin(all_times), thin(all_share)
         if len(times):
             axes.step(np.concatenate(([0], times)), np.concatenate(([1.0], share)), where="post", color=colour,
                       label=names.get(key, key))  # fmt: skip

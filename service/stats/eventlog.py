@@ -34,7 +34,7 @@ def events(
         .where(visible if visible is not None else true())
         .order_by(CASE_EVENTS.c.case_id, CASE_EVENTS.c.seq)
     )  # fmt: skip
-    for row in connection.execution_options(yield_per=batch).execute(query):
+    for row in connection.execute(query.execution_options(yield_per=batch)):
         yield dict(zip(COLUMNS, (*row[:4], _iso(row[4]), row[5] or "system", *row[6:]), strict=True))
 
 

@@ -86,11 +86,12 @@ def details(connection: Connection, ids: list[int], now: int, today: date) -> li
         select(INTERVALS.c.case_id, CASES.c.reference, CASES.c.title, INTERVALS.c.case_type, INTERVALS.c.state,
                INTERVALS.c.wait, INTERVALS.c.opened_at, INTERVALS.c.entered_at, late)
         .join(CASES, CASES.c.id == INTERVALS.c.case_id)
-        .where(INTERVALS.c.case_id.in_(ids), INTERVALS.c.left_at.is_(None))
+        .where(INTERVALS.c.case_id.in_(ids))  # all their stays: a filter on left_at would lead SQLite to the wrong index
+        .add_columns(INTERVALS.c.left_at)
     )  # fmt: skip
     found = {
         r[0]: {"case_id": r[0], "reference": r[1], "title": r[2], "case_type": r[3], "state": r[4], "wait": r[5],
                "age_days": (now - r[6]) / DAY, "in_state_days": (now - r[7]) / DAY, "overdue_deadlines": r[8]}
-        for r in connection.execute(query)
+        for r in connection.execute(query) if r[9] is None
     }  # fmt: skip
     return [found[i] for i in ids if i in found]

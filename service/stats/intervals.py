@@ -72,7 +72,7 @@ def record_transition(
             .values(left_at=now, seconds=now - INTERVALS.c.entered_at)
             .returning(INTERVALS.c.plan_id, INTERVALS.c.district_id, INTERVALS.c.opened_at, INTERVALS.c.entered_at)
         ).one()
-        buckets.add(connection, [(case_type, old_state, wait_of(case_type, old_state), now - closed[3])])
+        buckets.add(connection, [(case_type, old_state, wait_of(case_type, old_state), closed[1], now - closed[3])])
         row = dict(case_id=case_id, case_type=case_type, plan_id=closed[0], district_id=closed[1],
                    opened_at=closed[2], deciding_board_id=new_board_id)  # fmt: skip
     connection.execute(insert(INTERVALS), dict(row, state=new_state, wait=wait_of(case_type, new_state), entered_at=now))

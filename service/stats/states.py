@@ -37,11 +37,11 @@ def percentile(connection: Connection, where: ColumnElement[bool], count: int, s
 def time_in_state(connection: Connection, *, filters: Filters, visible: ColumnElement[bool] | None) -> list[dict[str, Any]]:
     """Per case type and state: how many stays ended, their mean, p50 and p85 in days, and what the case waited for.
 
-    Over all cases (a viewer who sees everything, no filter but the case type) the buckets answer; a narrower
+    Over all cases (a viewer who sees everything, no filter but case type and district) the buckets answer; a narrower
     question reads its stays.
     """
-    if visible is None and filters == Filters(case_type=filters.case_type):
-        return buckets.time_in_state(connection, filters.case_type, SHARES)
+    if visible is None and filters == Filters(case_type=filters.case_type, district_id=filters.district_id):
+        return buckets.time_in_state(connection, filters.case_type, filters.district_id, SHARES)
     where = _where(filters, true() if visible is None else visible)
     groups = connection.execute(
         select(INTERVALS.c.case_type, INTERVALS.c.state, INTERVALS.c.wait, func.count(), func.sum(INTERVALS.c.seconds))
@@ -52,7 +52,7 @@ def time_in_state(connection: Connection, *, filters: Filters, visible: ColumnEl
     rows = []
     for case_type, state, wait, count, total in groups:
         here = and_(where, INTERVALS.c.case_type == case_type, INTERVALS.c.state == state)
-        row = {"case_type": case_type, "state": state, "wait": wait, "count": count, "mean": total / count / DAY}
+        row = {"case_type": case_type, "state": state, "wait": wait, "count": count, "mean": float(total) / count / DAY}
         rows.append(row | {name: percentile(connection, here, count, share) / DAY for name, share in SHARES.items()})
     return rows
 

@@ -53,11 +53,12 @@ def upgrade() -> None:
         "state_duration_buckets",
         sa.Column("case_type", sa.String(length=50), nullable=False),
         sa.Column("state", sa.String(length=50), nullable=False),
+        sa.Column("district_id", sa.Integer(), nullable=False),
         sa.Column("bucket", sa.Integer(), nullable=False),
         sa.Column("wait", sa.String(length=20), nullable=False),
         sa.Column("stays", sa.Integer(), nullable=False),
         sa.Column("seconds", sa.BigInteger(), nullable=False),
-        sa.PrimaryKeyConstraint("case_type", "state", "bucket", name=op.f("pk_state_duration_buckets")),
+        sa.PrimaryKeyConstraint("case_type", "state", "district_id", "bucket", name=op.f("pk_state_duration_buckets")),
     )
     from service.stats.intervals import rebuild  # replays the existing histories into both tables
 
