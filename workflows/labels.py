@@ -10,7 +10,6 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-
 # Fields the engine's effects write into a case's data (not typed by anyone), with their labels.
 DERIVED_FIELDS = {
     "central_board_meeting_id": {"da": "Møde i Boligsocial Bestyrelse", "en": "Central-board meeting"},
