@@ -69,7 +69,13 @@ def started_meeting_id(session: Session, board: str, before: datetime = NOW) -> 
 
 
 def seat(
-    session: Session, username: str, board: str, org: str, kind: Seat = Seat.member, *, valid_from: date = date(2016, 1, 1),
+    session: Session,
+    username: str,
+    board: str,
+    org: str,
+    kind: Seat = Seat.member,
+    *,
+    valid_from: date = date(2016, 1, 1),
     valid_to: date | None = None,
 ) -> Membership:
     """Give a demo user a seat on a board representing an organisation (rolled back with the test)."""

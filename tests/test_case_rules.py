@@ -322,12 +322,20 @@ CHANGE_REQUEST = [
     Rule("scheduled", "vote", S, {"organisation": "FSB", "vote": "approve", "meeting_id": STARTED}, "scheduled"),
     Rule("scheduled", "vote", S, {"organisation": "AAB", "vote": "reject", "document_id": Letter()}, "scheduled"),
     Rule("scheduled", "vote", S, {"organisation": "FSB", "vote": "approve", "meeting_id": MeetingOf("BB-D5")}, 403),
-    Rule("scheduled", "vote", S, {"organisation": "FSB", "vote": "approve", "meeting_id": MeetingOf("BB-D4", True)},
-         422, "data.meeting_id"),
-    Rule("scheduled", "vote", S, {"organisation": "FSB", "vote": "approve", "document_id": 999_999}, 422,
-         "data.document_id"),
-    Rule("scheduled", "vote", "eva.holm", {"organisation": "FSB", "vote": "approve", "meeting_id": STARTED},
-         "scheduled"),  # a member may name a source too; she needs none
+    Rule(
+        "scheduled",
+        "vote",
+        S,
+        {"organisation": "FSB", "vote": "approve", "meeting_id": MeetingOf("BB-D4", True)},
+        422,
+        "data.meeting_id",
+    ),
+    Rule(
+        "scheduled", "vote", S, {"organisation": "FSB", "vote": "approve", "document_id": 999_999}, 422, "data.document_id"
+    ),
+    Rule(
+        "scheduled", "vote", "eva.holm", {"organisation": "FSB", "vote": "approve", "meeting_id": STARTED}, "scheduled"
+    ),  # a member may name a source too; she needs none
     Rule("scheduled", "vote", "eva.holm", {"organisation": "AAB", "vote": "approve"}, 403),
     Rule("scheduled", "vote", NOT_A_PARTY, {"organisation": "SAB", "vote": "approve"}, 403),
     Rule("scheduled", "vote", "henrik.bay", {"organisation": "KK", "vote": "approve"}, 403),
