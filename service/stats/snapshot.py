@@ -73,6 +73,7 @@ def _fingerprint(connection: Connection) -> tuple[int, int]:
 
 def _load(connection: Connection, newest: int, count: int) -> Snapshot:
     snapshot = Snapshot(newest, count)
+    snapshot.resize(1)  # columns exist even while there are no cases
     snapshot.put(connection.execute(select(*COLUMNS).where(INTERVALS.c.left_at.is_(None))).all())
     return snapshot
 
