@@ -5,7 +5,10 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.test_ui import SHOTS, browser, log_in, page  # noqa: F401  (the browser fixtures)
+from tests import test_ui
+from tests.test_ui import SHOTS, log_in
+
+browser, page = test_ui.browser, test_ui.page  # the same headless Chromium fixtures
 
 pytestmark = pytest.mark.browser
 
@@ -37,13 +40,15 @@ def test_lead_times_with_survival_curves_and_the_cases_behind_a_number(page: Pag
 
 def test_each_question_has_its_page_with_a_table_and_filters(page: Page, embedded: str) -> None:
     log_in(page, embedded, "camilla.juhl")
-    for tab, table, shot in (("Tid i hver status", "#time-in-state", "time-in-state"),
-                             ("Åbne sager", "#open-cases", "open-cases"), ("Tilgang og afslutning", "#throughput", "flow")):  # fmt: skip
+    tabs = (("Tid i hver status", "#time-in-state", "time-in-state"), ("Åbne sager", "#open-cases", "open-cases"),
+            ("Tilgang og afslutning", "#throughput", "flow"), ("Forventet afgørelse", "#forecasts", "forecast"))  # fmt: skip
+    for tab, table, shot in tabs:
         page.goto(f"{embedded}/statistik")
         page.get_by_role("navigation").get_by_role("link", name=tab).click()
         expect(page.locator(f"{table} tbody tr").first).to_be_visible()
         charts_drawn(page)
         page.screenshot(path=SHOTS / f"dashboard-{shot}-da.png", full_page=True)
+    page.get_by_role("navigation").get_by_role("link", name="Tilgang og afslutning").click()
     page.get_by_label("Sagstype").select_option("change_request")
     page.get_by_role("button", name="Vis").click()
     expect(page).to_have_url(re.compile(r"case_type=change_request"))

@@ -19,7 +19,15 @@ from service.persistence import migrate
 from service.persistence.db import make_engine
 from service.persistence.stats_tables import BUCKETS, INTERVALS
 from service.stats import buckets, eventlog, intervals
-from service.stats.answers import Asking, lead_time_table, open_case_table, throughput_table, time_in_state_table
+from service.stats.answers import (
+    Asking,
+    expected_on,
+    forecast_table,
+    lead_time_table,
+    open_case_table,
+    throughput_table,
+    time_in_state_table,
+)
 from service.stats.filters import Filters
 from tests import stats_reference as ref
 from tests.builders import user
@@ -157,3 +165,48 @@ def test_event_log_exports_every_event(history: Engine, events: pd.DataFrame) ->
     assert sum(len(t.findall("x:event", ns)) for t in traces) == len(events)
     first = traces[0].find("x:event", ns)
     assert first is not None and {e.get("key") for e in first} >= {"concept:name", "time:timestamp", "org:resource"}
+
+
+def test_forecasts_agree_with_the_event_log_and_the_meeting_calendar(history: Engine, events: pd.DataFrame) -> None:
+    from workflows.registry import WORKFLOWS
+
+    agenda = {k: w.on_agenda for k, w in WORKFLOWS.items()}
+    left = events[(events["from_state"] == events["case_type"].map(agenda)) & (events["from_state"] != events["to_state"])]
+    decided = [s in WORKFLOWS[k].decided_in for k, s in zip(left["case_type"], left["to_state"], strict=True)]
+    with Session(history) as session:
+        found = forecast_table(ask(session))
+        on_day = {r["date"]: r for r in found["meetings"]}
+        first = found["meetings"][0]
+        behind = expected_on(ask(session, board_id=first["board_id"]), date.fromisoformat(first["date"]))
+    held = {r["case_type"]: r for r in found["held"]}
+    assert sum(r["decided_at_meeting"] for r in held.values()) == sum(decided)
+    assert sum(r["slipped"] for r in held.values()) == len(decided) - sum(decided)
+    assert len(behind) == first["expected"] and all(day > "2016-12-12" for day in on_day)
+
+
+def test_the_in_memory_snapshot_follows_new_events(backend: str, empty_database_factory, tmp_path_factory) -> None:
+    from service.cases import apply_action, open_case
+    from service.stats import snapshot
+    from tests.builders import board_id
+
+    engine = make_engine(make_settings(empty_database_factory(backend), tmp_path_factory.mktemp("var")))
+    migrate.upgrade(engine)
+    with Session(engine) as session:
+        seed_demo(session)
+        clerk = load_actor(session, user(session, "camilla.juhl"), date(2016, 3, 1))
+        moment = datetime(2016, 3, 1, 9, tzinfo=UTC)
+        board = board_id(session, "BB-D1")
+        case = open_case(session, actor=clerk, case_type="charter", title="Kommissorium", board_id=board,
+                         data={"decision_rule": "unanimity"}, now=moment)  # fmt: skip
+        before = snapshot.current(session.connection())
+        session.commit()
+        assert before.columns["present"][case.id]
+        apply_action(session, actor=clerk, case_id=case.id or 0, action="submit_to_central_board", expected_version=1,
+                     now=moment.replace(day=2))  # fmt: skip
+        after = snapshot.current(session.connection())
+        reloaded = snapshot._load(session.connection(), after.last_event, after.cases)
+    assert after is not before and snapshot.STATES[after.columns["state"][case.id]] == "submitted_to_central_board"
+    assert before.columns["state"][case.id] == snapshot.STATES.index("draft")  # the old snapshot is left whole
+    for name, values in reloaded.columns.items():
+        assert (after.columns[name][: reloaded.size] == values).all(), name
+    engine.dispose()

@@ -8,7 +8,8 @@ from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
 API = "/api/v1"
-ENDPOINTS = ["/stats/lead-times", "/stats/time-in-state", "/stats/open-cases", "/stats/throughput", "/export/events.csv",
+ENDPOINTS = ["/stats/lead-times", "/stats/time-in-state", "/stats/open-cases", "/stats/throughput", "/stats/forecasts",
+             "/export/events.csv",
              "/export/events.xes"]  # fmt: skip
 
 
@@ -35,7 +36,7 @@ def test_bad_parameters_are_422(client: TestClient, auth) -> None:
 
 
 def test_every_table_downloads_as_csv_and_excel(client: TestClient, auth) -> None:
-    for path in ENDPOINTS[:4]:
+    for path in ENDPOINTS[:5]:
         csv = client.get(f"{API}{path}?format=csv", headers=auth("camilla.juhl"))
         assert csv.status_code == 200 and csv.headers["content-type"].startswith("text/csv")
         xlsx = client.get(f"{API}{path}?format=xlsx", headers=auth("camilla.juhl"))
@@ -65,3 +66,10 @@ def test_the_event_log_as_csv_and_xes(client: TestClient, auth) -> None:
     traces = log.findall("{http://www.xes-standard.org/}trace")
     events = [e for t in traces for e in t.findall("{http://www.xes-standard.org/}event")]
     assert len(events) == len(lines) - 1
+
+
+def test_forecasts_per_meeting_and_how_often_they_held(client: TestClient, auth) -> None:
+    body = client.get(f"{API}/stats/forecasts", headers=auth("camilla.juhl")).json()
+    assert set(body) >= {"meetings", "held"}
+    for row in body["meetings"]:
+        assert {"board_id", "board", "date", "expected"} <= set(row)

@@ -7,7 +7,14 @@ from fastapi import APIRouter, Depends, Query, Response
 
 from service.deps import ActorDep, ClockDep, SessionDep
 from service.stats import tables
-from service.stats.answers import Asking, lead_time_table, open_case_table, throughput_table, time_in_state_table
+from service.stats.answers import (
+    Asking,
+    forecast_table,
+    lead_time_table,
+    open_case_table,
+    throughput_table,
+    time_in_state_table,
+)
 from service.stats.filters import Filters
 from service.stats.states import split
 from workflows.schemas import MAX_ID
@@ -89,3 +96,10 @@ def throughput(ask: AskDep, format: Format = "json") -> Any:
     """Arrivals and completions per month, with running totals (a cumulative flow)."""
     rows = throughput_table(ask)
     return answer({**ask.filters.query(), "months": rows}, rows, "throughput", format)
+
+
+@router.get("/forecasts")
+def forecasts(ask: AskDep, format: Format = "json") -> Any:
+    """Upcoming meetings with the open cases expected to be decided there, and how often agenda items were decided."""
+    body = forecast_table(ask)
+    return answer({**ask.filters.query(), **body}, body["meetings"], "forecasts", format)

@@ -153,14 +153,9 @@ def write_batch(connection: Connection, cases: list[dict[str, Any]], events: lis
     for table, rows in ((CASES, cases), (CASE_EVENTS, events), (INTERVALS, intervals), (CASE_DEADLINES, deadlines)):
         if rows:
             connection.execute(insert(table), rows)
-    buckets.add(
-        connection,
-        [
-            (i["case_type"], i["state"], i["wait"], i["district_id"], i["seconds"])
-            for i in intervals
-            if i["seconds"] is not None
-        ],
-    )
+    finished = [(i["case_type"], i["state"], i["wait"], i["district_id"], i["left_to"], i["seconds"]) for i in intervals
+                if i["seconds"] is not None]  # fmt: skip
+    buckets.add(connection, finished)
 
 
 def one_case(facts: World, meetings: Meetings, rng: random.Random, ids: tuple[int, int], start: date,

@@ -45,6 +45,7 @@ class Storyteller:
         self.users = {u.username: u for u in session.exec(select(User))}
         self.meetings = self._meetings()
         self.outcome: Counter[str] = Counter()
+        self.actors: dict[tuple[str, date], Actor] = {}
 
     def _meetings(self) -> dict[int, dict[datetime, int]]:
         """Each board's meetings; 2015, before the demo calendar, gets four generated ones per board."""
@@ -59,7 +60,11 @@ class Storyteller:
         return found
 
     def actor(self, username: str, at: datetime) -> Actor:
-        return load_actor(self.session, self.users[username], local_day(at))
+        """The user as the register has them on the day (seats and designations are dated), read once per day."""
+        key = (username, local_day(at))
+        if key not in self.actors:
+            self.actors[key] = load_actor(self.session, self.users[username], key[1])
+        return self.actors[key]
 
     def subject(self, case_type: str, day: date) -> dict[str, int] | None:
         """A plan whose grant runs on the day (a district board for a charter)."""

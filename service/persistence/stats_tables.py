@@ -29,6 +29,7 @@ class CaseStateInterval(SQLModel, table=True):
     entered_at: int = Field(sa_column=Column(BigInteger, nullable=False))
     left_at: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))  # NULL: still there
     seconds: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))  # left_at - entered_at
+    left_to: str | None = Field(default=None, max_length=50)  # the state the case went on to
 
 
 INTERVALS = SQLModel.metadata.tables["case_state_intervals"]
@@ -45,6 +46,7 @@ class StateDurationBucket(SQLModel, table=True):
     case_type: str = Field(max_length=50, primary_key=True)
     state: str = Field(max_length=50, primary_key=True)
     district_id: int = Field(default=0, primary_key=True)  # 0: a case of no district
+    left_to: str = Field(max_length=50, primary_key=True)  # where the stays went on to: decided, or postponed
     bucket: int = Field(primary_key=True)
     wait: str = Field(max_length=20)
     stays: int = 0

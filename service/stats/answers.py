@@ -12,7 +12,7 @@ from sqlmodel import Session
 from service.authz import Actor
 from service.clock import Clock
 from service.persistence.case_tables import CASES
-from service.stats import flow, labels, lead_times, snapshot, states
+from service.stats import flow, forecast, labels, lead_times, snapshot, states
 from service.stats.filters import Filters, scope
 from service.stats.intervals import epoch
 from service.visibility import sees_everything, visible
@@ -74,3 +74,25 @@ def throughput_table(ask: Asking) -> list[dict[str, Any]]:
 def open_case_table(ask: Asking, sort: str = "age", limit: int = 50, offset: int = 0) -> dict[str, Any]:
     return flow.open_cases(ask.session.connection(), ask.current, filters=ask.filters, visible=ask.visible_ids,
                            now=ask.now, today=ask.today, sort=sort, limit=limit, offset=offset)  # fmt: skip
+
+
+def forecast_table(ask: Asking) -> dict[str, Any]:
+    """Expected decisions per upcoming meeting, and how often a case on an agenda was decided there."""
+    connection = ask.session.connection()
+    keep = snapshot.select_cases(ask.current, ask.filters, ask.visible_ids)
+    keep &= ask.current.columns["wait"] != snapshot.DONE
+    meetings = forecast.meeting_days(connection)
+    boards = labels.names(connection, "board", ask.lang)
+    rows = forecast.per_meeting(ask.current, keep, meetings, ask.today)
+    names = labels.names(connection, "case_type", ask.lang)
+    held = [
+        r | {"label": names.get(r["case_type"], r["case_type"])} for r in forecast.held(connection, ask.filters.case_type)
+    ]
+    return {"meetings": [r | {"board": boards.get(r["board_id"], "")} for r in rows], "held": held}
+
+
+def expected_on(ask: Asking, day: date) -> list[int]:
+    """The open cases (within the filters) expected to be decided on a day."""
+    keep = snapshot.select_cases(ask.current, ask.filters, ask.visible_ids) & (ask.current.columns["wait"] != snapshot.DONE)
+    ids, days = forecast.expected(ask.current, keep, forecast.meeting_days(ask.session.connection()), ask.today)
+    return [int(i) for i in ids[days == np.datetime64(day)]]

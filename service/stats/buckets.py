@@ -34,26 +34,30 @@ def bounds(number: int) -> tuple[int, int]:
     return (8 + sub) << (k - 3), (9 + sub) << (k - 3)
 
 
-Key = tuple[str, str, str, int, int]
+Key = tuple[str, str, str, int, str, int]
+Finished = tuple[str, str, str, int | None, str, int]  # case_type, state, wait, district_id, left_to, seconds
 
 
-def add(connection: Connection, stays: Iterable[tuple[str, str, str, int | None, int]]) -> None:
-    """Count finished stays (case_type, state, wait, district_id, seconds) into their buckets."""
+def add(connection: Connection, stays: Iterable[Finished]) -> None:
+    """Count finished stays into their buckets."""
     counts: Counter[Key] = Counter()
     sums: Counter[Key] = Counter()
-    for case_type, state, wait, district, seconds in stays:
-        key = (case_type, state, wait, district or 0, bucket(seconds))
+    for case_type, state, wait, district, left_to, seconds in stays:
+        key = (case_type, state, wait, district or 0, left_to, bucket(seconds))
         counts[key] += 1
         sums[key] += seconds
     if not counts:
         return
     dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-    rows = [dict(case_type=k[0], state=k[1], wait=k[2], district_id=k[3], bucket=k[4], stays=n, seconds=sums[k])
-            for k, n in counts.items()]  # fmt: skip
+    names = ("case_type", "state", "wait", "district_id", "left_to", "bucket")
+    rows = [dict(zip(names, key, strict=True), stays=n, seconds=sums[key]) for key, n in counts.items()]
     statement = dialect.insert(BUCKETS)
     added = {"stays": BUCKETS.c.stays + statement.excluded.stays, "seconds": BUCKETS.c.seconds + statement.excluded.seconds}
     connection.execute(
-        statement.on_conflict_do_update(index_elements=["case_type", "state", "district_id", "bucket"], set_=added), rows
+        statement.on_conflict_do_update(
+            index_elements=["case_type", "state", "district_id", "left_to", "bucket"], set_=added
+        ),
+        rows,
     )
 
 
@@ -61,7 +65,12 @@ def rebuild(connection: Connection, batch: int = 50_000) -> None:
     """Recount every finished stay."""
     connection.execute(BUCKETS.delete())
     query = select(
-        INTERVALS.c.case_type, INTERVALS.c.state, INTERVALS.c.wait, INTERVALS.c.district_id, INTERVALS.c.seconds
+        INTERVALS.c.case_type,
+        INTERVALS.c.state,
+        INTERVALS.c.wait,
+        INTERVALS.c.district_id,
+        INTERVALS.c.left_to,
+        INTERVALS.c.seconds,
     ).where(INTERVALS.c.seconds.is_not(None))
     result = connection.execute(query.execution_options(yield_per=batch))
     for part in result.partitions():

@@ -69,10 +69,11 @@ def record_transition(
         closed = connection.execute(
             update(INTERVALS)
             .where(_current(case_id))
-            .values(left_at=now, seconds=now - INTERVALS.c.entered_at)
+            .values(left_at=now, seconds=now - INTERVALS.c.entered_at, left_to=new_state)
             .returning(INTERVALS.c.plan_id, INTERVALS.c.district_id, INTERVALS.c.opened_at, INTERVALS.c.entered_at)
         ).one()
-        buckets.add(connection, [(case_type, old_state, wait_of(case_type, old_state), closed[1], now - closed[3])])
+        wait = wait_of(case_type, old_state)
+        buckets.add(connection, [(case_type, old_state, wait, closed[1], new_state, now - closed[3])])
         row = dict(case_id=case_id, case_type=case_type, plan_id=closed[0], district_id=closed[1],
                    opened_at=closed[2], deciding_board_id=new_board_id)  # fmt: skip
     connection.execute(insert(INTERVALS), dict(row, state=new_state, wait=wait_of(case_type, new_state), entered_at=now))
@@ -83,6 +84,7 @@ class Stay:
     state: str
     entered_at: int
     left_at: int | None
+    left_to: str | None
 
 
 def stays(transitions: Iterable[tuple[str | None, str, int]]) -> Iterator[Stay]:
@@ -92,10 +94,10 @@ def stays(transitions: Iterable[tuple[str | None, str, int]]) -> Iterator[Stay]:
         if current is not None and from_state == to_state:
             continue
         if current is not None:
-            yield Stay(current[0], current[1], at)
+            yield Stay(current[0], current[1], at, to_state)
         current = (to_state, at)
     if current is not None:
-        yield Stay(current[0], current[1], None)
+        yield Stay(current[0], current[1], None, None)
 
 
 def interval_rows(case: dict[str, object], transitions: list[tuple[str | None, str, int]]) -> list[dict[str, object]]:
@@ -112,6 +114,7 @@ def interval_rows(case: dict[str, object], transitions: list[tuple[str | None, s
             opened_at=opened,
             entered_at=s.entered_at,
             left_at=s.left_at,
+            left_to=s.left_to,
             seconds=None if s.left_at is None else s.left_at - s.entered_at,
         )
         for s in stays(transitions)

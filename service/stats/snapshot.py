@@ -25,8 +25,9 @@ MARGIN = 1000  # event ids looked back on each refresh: transactions still in fl
 RELOAD_SHARE = 0.2  # more changed cases than this share of all: read everything again
 TYPES = sorted(WORKFLOWS)
 WAITS = [w.value for w in Wait]
-COLUMNS = (INTERVALS.c.case_id, INTERVALS.c.case_type, INTERVALS.c.wait, INTERVALS.c.district_id, INTERVALS.c.plan_id,
-           INTERVALS.c.deciding_board_id, INTERVALS.c.opened_at, INTERVALS.c.entered_at)  # fmt: skip
+STATES = sorted({s.name for w in WORKFLOWS.values() for s in w.states})
+COLUMNS = (INTERVALS.c.case_id, INTERVALS.c.case_type, INTERVALS.c.wait, INTERVALS.c.state, INTERVALS.c.district_id,
+           INTERVALS.c.plan_id, INTERVALS.c.deciding_board_id, INTERVALS.c.opened_at, INTERVALS.c.entered_at)  # fmt: skip
 
 
 @dataclass
@@ -40,10 +41,10 @@ class Snapshot:
         """Room for case ids below `size`; new slots are absent."""
         if size <= self.size:
             return
-        grown = {"present": np.zeros(size, bool), "case_type": np.zeros(size, np.int16), "wait": np.zeros(size, np.int8),
-                 "district": np.full(size, -1, np.int64), "plan": np.full(size, -1, np.int64),
-                 "board": np.full(size, -1, np.int64), "opened": np.zeros(size, np.int64),
-                 "entered": np.zeros(size, np.int64)}  # fmt: skip
+        small = {"case_type": np.int16, "wait": np.int8, "state": np.int16}
+        grown = {"present": np.zeros(size, bool), **{name: np.zeros(size, kind) for name, kind in small.items()},
+                 **{name: np.full(size, -1, np.int64) for name in ("district", "plan", "board")},
+                 "opened": np.zeros(size, np.int64), "entered": np.zeros(size, np.int64)}  # fmt: skip
         for name, values in self.columns.items():
             grown[name][: self.size] = values
         self.columns, self.size = grown, size
@@ -51,13 +52,14 @@ class Snapshot:
     def put(self, rows: Sequence[Any]) -> None:
         if not rows:
             return
-        data = np.array([[r[0], TYPES.index(r[1]), WAITS.index(r[2]), *(-1 if v is None else v for v in r[3:])]
-                         for r in rows], dtype=np.int64)  # fmt: skip
+        codes = [(r[0], TYPES.index(r[1]), WAITS.index(r[2]), STATES.index(r[3])) for r in rows]
+        data = np.array([[*c, *(-1 if v is None else v for v in r[4:])] for c, r in zip(codes, rows, strict=True)],
+                        dtype=np.int64)  # fmt: skip
         ids = data[:, 0]
         self.resize(int(ids.max()) + 1)
         c = self.columns
         c["present"][ids] = True
-        for i, name in enumerate(("case_type", "wait", "district", "plan", "board", "opened", "entered"), 1):
+        for i, name in enumerate(("case_type", "wait", "state", "district", "plan", "board", "opened", "entered"), 1):
             c[name][ids] = data[:, i]
 
 
@@ -84,9 +86,10 @@ def _refresh(connection: Connection, snapshot: Snapshot, newest: int, count: int
     if len(ids) > RELOAD_SHARE * max(count, 1):
         return _load(connection, newest, count)
     now_in = select(*COLUMNS).where(INTERVALS.c.left_at.is_(None), INTERVALS.c.case_id.in_(ids))
-    snapshot.put(connection.execute(now_in).all())
-    snapshot.last_event, snapshot.cases = newest, count
-    return snapshot
+    # A new snapshot, not the old one changed: requests still reading the old one see it whole.
+    fresh = Snapshot(newest, count, snapshot.size, {name: values.copy() for name, values in snapshot.columns.items()})
+    fresh.put(connection.execute(now_in).all())
+    return fresh
 
 
 def current(connection: Connection) -> Snapshot:

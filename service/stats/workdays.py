@@ -29,7 +29,7 @@ def _dst_edges() -> np.ndarray:
 
 
 @cache
-def _busdays() -> np.busdaycalendar:
+def busdays() -> np.busdaycalendar:
     closed = sorted(day for year in YEARS for day in calendar._closed(year))
     return np.busdaycalendar(weekmask="1111100", holidays=np.array(closed, dtype="datetime64[D]"))
 
@@ -45,7 +45,7 @@ def local_days(seconds: np.ndarray) -> np.ndarray:
 def working_days(start: np.ndarray, end: np.ndarray) -> np.ndarray:
     """Working days from each start moment to its end moment (Unix seconds), as defined above."""
     one = np.timedelta64(1, "D")
-    return np.busday_count(local_days(start) + one, local_days(end) + one, busdaycal=_busdays())
+    return np.busday_count(local_days(start) + one, local_days(end) + one, busdaycal=busdays())
 
 
 def to_date(day: np.datetime64) -> date:

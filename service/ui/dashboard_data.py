@@ -11,7 +11,15 @@ from service.deps import SessionDep
 from service.persistence.case_tables import CASES
 from service.persistence.stats_tables import INTERVALS
 from service.stats import charts, labels, lead_times, tables
-from service.stats.answers import Asking, lead_time_table, open_case_table, throughput_table, time_in_state_table
+from service.stats.answers import (
+    Asking,
+    expected_on,
+    forecast_table,
+    lead_time_table,
+    open_case_table,
+    throughput_table,
+    time_in_state_table,
+)
 from service.stats.filters import day_start, keys, period
 from service.stats.states import split
 from service.ui.dashboards import FiltersDep, asking, context
@@ -20,7 +28,7 @@ from service.ui.views import render, to_login
 
 router = APIRouter(include_in_schema=False)
 SVG = "image/svg+xml"
-TABLES = {"lead-times", "time-in-state", "open-cases", "throughput"}
+TABLES = {"lead-times", "time-in-state", "open-cases", "throughput", "forecasts"}
 
 
 def chart(ask: Asking, name: str, group_by: str, unit: str) -> str | None:
@@ -64,6 +72,8 @@ def table(ask: Asking, name: str, group_by: str, unit: str) -> list[dict[str, An
         return time_in_state_table(ask)
     if name == "open-cases":
         return list(open_case_table(ask, limit=100_000)["items"])
+    if name == "forecasts":
+        return list(forecast_table(ask)["meetings"])
     return throughput_table(ask)
 
 
@@ -84,9 +94,13 @@ def table_download(
     return Response(tables.to_xlsx(rows, name), media_type=tables.XLSX, headers=disposition)
 
 
-def behind(ask: Asking, state: str | None, open_: bool | None, ended: str | None) -> tuple[list[Any], int]:
+def behind(
+    ask: Asking, state: str | None, open_: bool | None, ended: str | None, expected: date | None
+) -> tuple[list[Any], int]:
     """The cases behind a number: up to 200 of them, and how many there are."""
     where = [keys(ask.filters), period(INTERVALS.c.opened_at, ask.filters), ask.visible]
+    if expected is not None:
+        where.append(INTERVALS.c.case_id.in_(expected_on(ask, expected)))
     if state is not None:
         where.append(INTERVALS.c.state == state)
     else:
@@ -112,11 +126,12 @@ def behind(ask: Asking, state: str | None, open_: bool | None, ended: str | None
 def cases_behind(
     request: Request, session: SessionDep, filters: FiltersDep, state: Annotated[str | None, Query(max_length=50)] = None,
     open: bool | None = None, ended: Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}$")] = None,
+    expected: date | None = None,
 ) -> Response:  # fmt: skip
     ask = asking(request, session, filters)
     if ask is None:
         return to_login(request)
-    rows, total = behind(ask, state, open, ended)
+    rows, total = behind(ask, state, open, ended, expected)
     states = {(r.case_type, r.state): labels.state_name(r.case_type, r.state, ask.lang) for r in rows}
     return render(request, "dashboard_cases.html", rows=rows, total=total, states=states, state=state, open=open,
                   ended=ended, **context(ask, "sager"))  # fmt: skip

@@ -57,6 +57,19 @@ DASHBOARD_TEXTS: dict[str, dict[str, str]] = {
     "dash.completions": {"da": "Afsluttet", "en": "Completed"},
     "dash.cases_behind": {"da": "Sagerne bag tallet", "en": "The cases behind the number"},
     "dash.first": {"da": "de første", "en": "the first"},
+    "dash.forecasts": {"da": "Forventet afgørelse", "en": "Expected decisions"},
+    "dash.forecasts_hint": {
+        "da": "Hvornår afgøres de åbne sager? En sag på en dagsorden ved det møde; ellers ved beslutningsorganets første "
+        "møde, hvis dagsordensfrist (10 arbejdsdage før) ikke er passeret. LBF's svar kommer oveni.",
+        "en": "When will the open cases be decided? A case on an agenda at that meeting; otherwise at the deciding body's "
+        "first meeting whose agenda cut-off (10 working days before) is still ahead. LBF's answer comes on top.",
+    },
+    "dash.meeting_day": {"da": "Mødedag", "en": "Meeting day"},
+    "dash.expected_decisions": {"da": "Forventede afgørelser", "en": "Expected decisions"},
+    "dash.held": {"da": "Holdt prognosen?", "en": "Did the forecast hold?"},
+    "dash.decided_at_meeting": {"da": "Afgjort på mødet", "en": "Decided at the meeting"},
+    "dash.slipped": {"da": "Udsat, sendt tilbage eller trukket", "en": "Postponed, returned or withdrawn"},
+    "dash.held_share": {"da": "Holdt", "en": "Held"},
     "completed": {"da": "Afsluttet", "en": "Completed"},
     "in_progress": {"da": "I gang", "en": "In progress"},
     "no_data": {"da": "Ingen data for dette udvalg.", "en": "No data for this selection."},

@@ -16,7 +16,14 @@ from service.authz import load_actor
 from service.deps import SessionDep
 from service.persistence.tables import District
 from service.stats import labels
-from service.stats.answers import Asking, lead_time_table, open_case_table, throughput_table, time_in_state_table
+from service.stats.answers import (
+    Asking,
+    forecast_table,
+    lead_time_table,
+    open_case_table,
+    throughput_table,
+    time_in_state_table,
+)
 from service.stats.filters import Filters
 from service.stats.states import split
 from service.ui.i18n import language
@@ -26,7 +33,8 @@ from workflows.schemas import MAX_ID
 
 router = APIRouter(include_in_schema=False)
 QueryId = Annotated[int | None, Query(ge=1, le=MAX_ID)]
-PAGES = {"gennemloebstid": "lead_times", "tid-i-status": "time_in_state", "aabne-sager": "open_cases", "flow": "flow"}
+PAGES = {"gennemloebstid": "lead_times", "tid-i-status": "time_in_state", "aabne-sager": "open_cases", "flow": "flow",
+         "prognose": "forecasts"}  # fmt: skip
 
 
 def page_filters(
@@ -117,3 +125,11 @@ def flow_page(request: Request, session: SessionDep, filters: FiltersDep) -> Res
         return to_login(request)
     rows = throughput_table(ask)
     return render(request, "dashboard_flow.html", rows=rows, **context(ask, "flow"))
+
+
+@router.get("/statistik/prognose")
+def forecast_page(request: Request, session: SessionDep, filters: FiltersDep) -> Response:
+    ask = asking(request, session, filters)
+    if ask is None:
+        return to_login(request)
+    return render(request, "dashboard_forecasts.html", found=forecast_table(ask), **context(ask, "prognose"))

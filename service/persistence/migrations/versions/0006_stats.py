@@ -33,6 +33,7 @@ def upgrade() -> None:
         sa.Column("entered_at", sa.BigInteger(), nullable=False),
         sa.Column("left_at", sa.BigInteger(), nullable=True),
         sa.Column("seconds", sa.BigInteger(), nullable=True),
+        sa.Column("left_to", sa.String(length=50), nullable=True),
         sa.ForeignKeyConstraint(["case_id"], ["cases.id"], name=op.f("fk_case_state_intervals_case_id_cases")),
         sa.ForeignKeyConstraint(["plan_id"], ["plans.id"], name=op.f("fk_case_state_intervals_plan_id_plans")),
         sa.ForeignKeyConstraint(
@@ -54,11 +55,14 @@ def upgrade() -> None:
         sa.Column("case_type", sa.String(length=50), nullable=False),
         sa.Column("state", sa.String(length=50), nullable=False),
         sa.Column("district_id", sa.Integer(), nullable=False),
+        sa.Column("left_to", sa.String(length=50), nullable=False),
         sa.Column("bucket", sa.Integer(), nullable=False),
         sa.Column("wait", sa.String(length=20), nullable=False),
         sa.Column("stays", sa.Integer(), nullable=False),
         sa.Column("seconds", sa.BigInteger(), nullable=False),
-        sa.PrimaryKeyConstraint("case_type", "state", "district_id", "bucket", name=op.f("pk_state_duration_buckets")),
+        sa.PrimaryKeyConstraint(
+            "case_type", "state", "district_id", "left_to", "bucket", name=op.f("pk_state_duration_buckets")
+        ),
     )
     from service.stats.intervals import rebuild  # replays the existing histories into both tables
 
