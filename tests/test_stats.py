@@ -198,15 +198,16 @@ def test_the_in_memory_snapshot_follows_new_events(backend: str, empty_database_
         board = board_id(session, "BB-D1")
         case = open_case(session, actor=clerk, case_type="charter", title="Kommissorium", board_id=board,
                          data={"decision_rule": "unanimity"}, now=moment)  # fmt: skip
+        case_id = case.id or 0
         before = snapshot.current(session.connection())
         session.commit()
-        assert before.columns["present"][case.id]
-        apply_action(session, actor=clerk, case_id=case.id or 0, action="submit_to_central_board", expected_version=1,
+        assert before.columns["present"][case_id]
+        apply_action(session, actor=clerk, case_id=case_id, action="submit_to_central_board", expected_version=1,
                      now=moment.replace(day=2))  # fmt: skip
         after = snapshot.current(session.connection())
         reloaded = snapshot._load(session.connection(), after.last_event, after.cases)
-    assert after is not before and snapshot.STATES[after.columns["state"][case.id]] == "submitted_to_central_board"
-    assert before.columns["state"][case.id] == snapshot.STATES.index("draft")  # the old snapshot is left whole
+    assert after is not before and snapshot.STATES[after.columns["state"][case_id]] == "submitted_to_central_board"
+    assert before.columns["state"][case_id] == snapshot.STATES.index("draft")  # the old snapshot is left whole
     for name, values in reloaded.columns.items():
         assert (after.columns[name][: reloaded.size] == values).all(), name
     engine.dispose()
