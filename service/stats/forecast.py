@@ -3,7 +3,8 @@
 The forecast is the calendar's (domain.md §7): a case on an agenda is decided at that meeting; a case not yet on
 one at the deciding board's first meeting whose agenda cut-off (10 working days before) is still ahead. How often
 that held is read from the history: of the stays on an agenda that have ended, the share that ended in a decision
-rather than a postponement, a return or a withdrawal (a missed meeting slips the case to a later one).
+(approved, rejected or sent back) rather than a postponement or a withdrawal (a missed meeting slips the case to a
+later one).
 """
 
 from datetime import date
@@ -20,6 +21,7 @@ from service.stats.snapshot import STATES, TYPES, Snapshot
 from service.stats.workdays import busdays, local_days
 from workflows import calendar
 from workflows.registry import WORKFLOWS
+from workflows.spec import Workflow
 
 MEETINGS = Meeting.__table__  # type: ignore[attr-defined]
 
@@ -89,8 +91,14 @@ def per_meeting(snapshot: Snapshot, keep: np.ndarray, meetings: dict[int, np.nda
     return sorted(rows, key=lambda r: (r["date"], r["board_id"]))
 
 
+def slipped(workflow: Workflow) -> set[str]:
+    """Where a case goes from the agenda when the meeting did not decide it: postponed, or withdrawn."""
+    leaving = workflow.actions_from(workflow.on_agenda or "")
+    return {a.dest for a in leaving if a.dest and (a.postpones or a.abandons) and a.dest != workflow.on_agenda}
+
+
 def held(connection: Connection, case_type: str | None = None) -> list[dict[str, Any]]:
-    """Per case type: agenda stays that ended in a decision at that meeting, those that slipped, and the share held."""
+    """Per case type: agenda stays that ended in a decision at the meeting, those that slipped, and the share held."""
     query = select(BUCKETS.c.case_type, BUCKETS.c.state, BUCKETS.c.left_to, func.sum(BUCKETS.c.stays)).group_by(
         BUCKETS.c.case_type, BUCKETS.c.state, BUCKETS.c.left_to
     )
@@ -102,6 +110,6 @@ def held(connection: Connection, case_type: str | None = None) -> list[dict[str,
         if workflow is None or state != workflow.on_agenda:
             continue
         pair = totals.setdefault(kind, [0, 0])
-        pair[0 if left_to in workflow.decided_in else 1] += int(stays)
+        pair[1 if left_to in slipped(workflow) else 0] += int(stays)
     return [{"case_type": k, "decided_at_meeting": d, "slipped": s, "held_share": d / (d + s) if d + s else None}
             for k, (d, s) in sorted(totals.items())]  # fmt: skip

@@ -68,7 +68,7 @@ DASHBOARD_TEXTS: dict[str, dict[str, str]] = {
     "dash.expected_decisions": {"da": "Forventede afgørelser", "en": "Expected decisions"},
     "dash.held": {"da": "Holdt prognosen?", "en": "Did the forecast hold?"},
     "dash.decided_at_meeting": {"da": "Afgjort på mødet", "en": "Decided at the meeting"},
-    "dash.slipped": {"da": "Udsat, sendt tilbage eller trukket", "en": "Postponed, returned or withdrawn"},
+    "dash.slipped": {"da": "Udsat eller trukket tilbage", "en": "Postponed or withdrawn"},
     "dash.held_share": {"da": "Holdt", "en": "Held"},
     "completed": {"da": "Afsluttet", "en": "Completed"},
     "in_progress": {"da": "I gang", "en": "In progress"},

@@ -4,7 +4,7 @@ Charts are SVG drawn on the server (service.stats.charts) and fetched by <img>, 
 every number links to the cases behind it (/statistik/sager).
 """
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -67,6 +67,20 @@ def link(path: str, filters: Filters, **extra: Any) -> str:
     return f"{path}?{urlencode(query)}" if query else path
 
 
+def month_span(month: str) -> dict[str, str]:
+    """The first and last day of a month (YYYY-MM), as the period of the cases opened in it."""
+    first = date.fromisoformat(f"{month}-01")
+    following = date(first.year + first.month // 12, first.month % 12 + 1, 1)
+    return {"from": first.isoformat(), "to": (following - timedelta(days=1)).isoformat()}
+
+
+def age_spans(today: date) -> list[dict[str, str]]:
+    """The opening periods of the age buckets (under 30 days, 30–90, 90–180, 180–365, older)."""
+    edges = [today - timedelta(days=d) for d in (0, 30, 90, 180, 365)]
+    spans = [{"from": (edges[i + 1] + timedelta(days=1)).isoformat(), "to": edges[i].isoformat()} for i in range(4)]
+    return [*spans, {"to": edges[4].isoformat()}]
+
+
 def context(ask: Asking, page: str) -> dict[str, Any]:
     """What every dashboard page shows around its own table: the filters, the choices, the links."""
     districts = ask.session.exec(select(District).order_by(col(District.code))).all()
@@ -114,7 +128,7 @@ def open_cases_page(
     for item in found["items"]:
         item["state"] = labels.state_name(item["case_type"], item["state"], ask.lang)
     names = labels.names(session.connection(), "case_type", ask.lang)
-    return render(request, "dashboard_open_cases.html", found=found, sort=sort,
+    return render(request, "dashboard_open_cases.html", found=found, sort=sort, spans=age_spans(ask.today),
                   offset=offset, names=names, **context(ask, "aabne-sager"))  # fmt: skip
 
 
@@ -123,7 +137,7 @@ def flow_page(request: Request, session: SessionDep, filters: FiltersDep) -> Res
     ask = asking(request, session, filters)
     if ask is None:
         return to_login(request)
-    rows = throughput_table(ask)
+    rows = [r | month_span(r["month"]) for r in throughput_table(ask)]
     return render(request, "dashboard_flow.html", rows=rows, **context(ask, "flow"))
 
 
