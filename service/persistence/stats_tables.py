@@ -14,8 +14,9 @@ class CaseStateInterval(SQLModel, table=True):
     __table_args__ = (
         # The current stay of every case (left_at IS NULL): lead times, aging and throughput read only these.
         Index("ix_case_state_intervals_left_at_case_type", "left_at", "case_type"),
-        # Time in state: counts, sums and exact percentiles walk this index.
+        # Time in state: exact percentiles walk one bucket of these indexes (all districts, or one).
         Index("ix_case_state_intervals_case_type_state_seconds", "case_type", "state", "seconds"),
+        Index("ix_case_state_intervals_type_state_district_seconds", "case_type", "state", "district_id", "seconds"),
     )
     id: int | None = Field(default=None, primary_key=True)
     case_id: int = Field(foreign_key="cases.id", index=True)

@@ -47,10 +47,14 @@ def _in_period(month: str, filters: Filters) -> bool:
     return (filters.start is None or first >= filters.start.replace(day=1)) and (filters.end is None or first <= filters.end)
 
 
-def overdue_ids(connection: Connection, today: date) -> np.ndarray:
-    """Cases with a deadline still open after its day."""
-    late = select(CASE_DEADLINES.c.case_id).where(CASE_DEADLINES.c.status == "open", CASE_DEADLINES.c.due_on < today)
-    return np.array(connection.execute(late.distinct()).scalars().all(), dtype=np.int64)
+def overdue(connection: Connection, today: date) -> dict[int, int]:
+    """Cases with deadlines still open after their day, and how many (one indexed range over open deadlines)."""
+    late = (
+        select(CASE_DEADLINES.c.case_id, func.count())
+        .where(CASE_DEADLINES.c.status == "open", CASE_DEADLINES.c.due_on < today)
+        .group_by(CASE_DEADLINES.c.case_id)
+    )
+    return {int(case_id): int(count) for case_id, count in connection.execute(late)}
 
 
 SORT_COLUMNS = {"age": "opened", "in_state": "entered"}  # oldest first; "reference" keeps case-id order
@@ -68,30 +72,27 @@ def open_cases(
     ages = (now - snapshot.columns["opened"][ids]) / DAY if len(ids) else np.zeros(0)
     counts = np.bincount(np.searchsorted(np.array(AGE_BUCKETS), ages, side="right"), minlength=len(AGE_BUCKETS) + 1)
     limits: list[int | None] = [*AGE_BUCKETS, None]
+    late = overdue(connection, today)
     return {
         "total": len(ids),
-        "overdue_cases": int(np.isin(ids, overdue_ids(connection, today)).sum()),
+        "overdue_cases": int(np.isin(ids, np.array(list(late), dtype=np.int64)).sum()),
         "buckets": [{"up_to_days": up_to, "count": int(n)} for up_to, n in zip(limits, counts, strict=True)],
-        "items": details(connection, ids[offset : offset + limit].tolist(), now, today),
+        "items": details(connection, ids[offset : offset + limit].tolist(), now, late),
     }
 
 
-def details(connection: Connection, ids: list[int], now: int, today: date) -> list[dict[str, Any]]:
+def details(connection: Connection, ids: list[int], now: int, late: dict[int, int]) -> list[dict[str, Any]]:
     """A page of open cases with reference, title, state, age, time in state and overdue deadlines, in `ids` order."""
-    late = (
-        select(func.count()).where(CASE_DEADLINES.c.case_id == INTERVALS.c.case_id, CASE_DEADLINES.c.status == "open",
-                                   CASE_DEADLINES.c.due_on < today).scalar_subquery()
-    )  # fmt: skip
     query = (
         select(INTERVALS.c.case_id, CASES.c.reference, CASES.c.title, INTERVALS.c.case_type, INTERVALS.c.state,
-               INTERVALS.c.wait, INTERVALS.c.opened_at, INTERVALS.c.entered_at, late)
+               INTERVALS.c.wait, INTERVALS.c.opened_at, INTERVALS.c.entered_at)
         .join(CASES, CASES.c.id == INTERVALS.c.case_id)
         .where(INTERVALS.c.case_id.in_(ids))  # all their stays: a filter on left_at would lead SQLite to the wrong index
         .add_columns(INTERVALS.c.left_at)
     )  # fmt: skip
     found = {
         r[0]: {"case_id": r[0], "reference": r[1], "title": r[2], "case_type": r[3], "state": r[4], "wait": r[5],
-               "age_days": (now - r[6]) / DAY, "in_state_days": (now - r[7]) / DAY, "overdue_deadlines": r[8]}
-        for r in connection.execute(query) if r[9] is None
+               "age_days": (now - r[6]) / DAY, "in_state_days": (now - r[7]) / DAY, "overdue_deadlines": late.get(r[0], 0)}
+        for r in connection.execute(query) if r[8] is None
     }  # fmt: skip
     return [found[i] for i in ids if i in found]

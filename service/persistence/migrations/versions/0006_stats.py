@@ -50,6 +50,11 @@ def upgrade() -> None:
         batch_op.create_index(
             "ix_case_state_intervals_case_type_state_seconds", ["case_type", "state", "seconds"], unique=False
         )
+        batch_op.create_index(
+            "ix_case_state_intervals_type_state_district_seconds",
+            ["case_type", "state", "district_id", "seconds"],
+            unique=False,
+        )
     op.create_table(
         "state_duration_buckets",
         sa.Column("case_type", sa.String(length=50), nullable=False),
@@ -72,6 +77,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("state_duration_buckets")
     with op.batch_alter_table("case_state_intervals", schema=None) as batch_op:
+        batch_op.drop_index("ix_case_state_intervals_type_state_district_seconds")
         batch_op.drop_index("ix_case_state_intervals_case_type_state_seconds")
         batch_op.drop_index("ix_case_state_intervals_left_at_case_type")
         batch_op.drop_index(batch_op.f("ix_case_state_intervals_case_id"))
