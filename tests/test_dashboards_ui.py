@@ -22,7 +22,8 @@ def charts_drawn(page: Page) -> None:
 
 def test_lead_times_with_survival_curves_and_the_cases_behind_a_number(page: Page, embedded: str) -> None:
     log_in(page, embedded, "camilla.juhl")
-    page.get_by_role("link", name="Statistik").click()
+    expect(page.get_by_role("heading", name="Helhedsplaner")).to_be_visible()
+    page.get_by_role("banner").get_by_role("link", name="Statistik", exact=True).click()
     expect(page.get_by_role("heading", name="Gennemløbstid")).to_be_visible()
     rows = page.locator("#lead-times tbody tr")
     expect(rows.first).to_contain_text("Ændringsanmodning")

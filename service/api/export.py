@@ -10,7 +10,11 @@ from service.visibility import sees_everything, visible
 router = APIRouter(prefix="/export", tags=["export"], responses={401: {"description": "Not logged in"}})
 
 
-@router.get("/events.csv", response_class=StreamingResponse)
+@router.get(
+    "/events.csv",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}, "description": "The event log as CSV"}},
+)
 def events_csv(session: SessionDep, actor: ActorDep) -> StreamingResponse:
     """One row per history event: case, case type, activity, timestamp, resource, from/to state, plan, district."""
     where = None if sees_everything(actor) else visible(session, actor)
@@ -19,7 +23,11 @@ def events_csv(session: SessionDep, actor: ActorDep) -> StreamingResponse:
                              headers={"Content-Disposition": 'attachment; filename="events.csv"'})  # fmt: skip
 
 
-@router.get("/events.xes", response_class=StreamingResponse)
+@router.get(
+    "/events.xes",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"application/xml": {"schema": {"type": "string"}}}, "description": "The log as XES"}},
+)
 def events_xes(session: SessionDep, actor: ActorDep) -> StreamingResponse:
     """The same log as XES (IEEE 1849): a trace per case, an event per history event."""
     where = None if sees_everything(actor) else visible(session, actor)

@@ -20,6 +20,12 @@ from service.stats.states import split
 from workflows.schemas import MAX_ID
 
 router = APIRouter(prefix="/stats", tags=["stats"], responses={401: {"description": "Not logged in"}})
+# Each table is JSON by default, or with `format` a CSV or Excel download.
+TABLE: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"application/json": {}, "text/csv": {"schema": {"type": "string"}},
+                      tables.XLSX: {"schema": {"type": "string", "format": "binary"}}},
+          "description": "The statistics (JSON), or the table as CSV or Excel with `format`"},
+}  # fmt: skip
 Format = Literal["json", "csv", "xlsx"]
 QueryId = Annotated[int | None, Query(ge=1, le=MAX_ID)]
 
@@ -56,7 +62,7 @@ def answer(body: dict[str, Any], table: list[dict[str, Any]], name: str, format:
     return body
 
 
-@router.get("/lead-times")
+@router.get("/lead-times", responses=TABLE)
 def lead_times(
     ask: AskDep,
     group_by: Literal["case_type", "district", "plan", "board", "quarter"] = "case_type",
@@ -69,7 +75,7 @@ def lead_times(
     return answer(body, groups, "lead-times", format)
 
 
-@router.get("/time-in-state")
+@router.get("/time-in-state", responses=TABLE)
 def time_in_state(ask: AskDep, format: Format = "json") -> Any:
     """Mean, p50 and p85 days per state per case type, and the split into work / meeting / LBF / parties."""
     rows = time_in_state_table(ask)
@@ -78,7 +84,7 @@ def time_in_state(ask: AskDep, format: Format = "json") -> Any:
     return answer(body, rows, "time-in-state", format)
 
 
-@router.get("/open-cases")
+@router.get("/open-cases", responses=TABLE)
 def open_cases(
     ask: AskDep,
     sort: Literal["age", "in_state", "reference"] = "age",
@@ -91,14 +97,14 @@ def open_cases(
     return answer({**ask.filters.query(), **body}, body["items"], "open-cases", format)
 
 
-@router.get("/throughput")
+@router.get("/throughput", responses=TABLE)
 def throughput(ask: AskDep, format: Format = "json") -> Any:
     """Arrivals and completions per month, with running totals (a cumulative flow)."""
     rows = throughput_table(ask)
     return answer({**ask.filters.query(), "months": rows}, rows, "throughput", format)
 
 
-@router.get("/forecasts")
+@router.get("/forecasts", responses=TABLE)
 def forecasts(ask: AskDep, format: Format = "json") -> Any:
     """Upcoming meetings with the open cases expected to be decided there, and how often agenda items were decided."""
     body = forecast_table(ask)
