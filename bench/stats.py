@@ -37,7 +37,8 @@ ENDPOINTS = [
     "/api/v1/stats/lead-times?group_by=plan&from=2016-01-01&to=2016-06-30", "/api/v1/stats/time-in-state",
     "/api/v1/stats/time-in-state?district_id=1&case_type=change_request", "/api/v1/stats/open-cases",
     "/api/v1/stats/open-cases?sort=in_state&case_type=lbf_submission", "/api/v1/stats/throughput",
-    "/statistik", "/statistik/tid-i-status", "/statistik/aabne-sager", "/statistik/flow",
+    "/api/v1/stats/forecasts", "/statistik", "/statistik/tid-i-status", "/statistik/aabne-sager", "/statistik/flow",
+    "/statistik/prognose",
 ]  # fmt: skip
 CHARTS = ["/statistik/diagram/survival.svg", "/statistik/diagram/wait-split.svg", "/statistik/diagram/flow.svg"]
 
