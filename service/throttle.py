@@ -6,6 +6,7 @@ from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
 
 from service.persistence.case_tables import LoginFailure
+from service.persistence.db import write_transaction
 
 WINDOW = timedelta(minutes=15)
 LIMIT = 5
@@ -31,6 +32,7 @@ def _aware(moment: datetime) -> datetime:
 
 def record_failure(session: Session, *, username: str, address: str, now: datetime | None = None) -> None:
     now = now or datetime.now(UTC)
+    write_transaction(session)  # on SQLite a read snapshot cannot turn writer once another write has committed
     session.add(LoginFailure(username=username[:100], address=address[:100], at=now))
     session.execute(delete(LoginFailure).where(col(LoginFailure.at) < now - 4 * WINDOW))  # keep the table small
     session.commit()
@@ -38,5 +40,6 @@ def record_failure(session: Session, *, username: str, address: str, now: dateti
 
 def clear(session: Session, *, username: str) -> None:
     """A successful login forgets the account's failures (not the address's)."""
+    write_transaction(session)
     session.execute(delete(LoginFailure).where(col(LoginFailure.username) == username))
     session.commit()

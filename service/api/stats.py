@@ -1,9 +1,11 @@
 """Dashboard statistics over HTTP (api.md `/stats/*`): JSON by default, each table also as CSV or Excel."""
 
+import re
 from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Response
+from pydantic import BeforeValidator
 
 from service.deps import ActorDep, ClockDep, SessionDep
 from service.stats import tables
@@ -30,9 +32,19 @@ Format = Literal["json", "csv", "xlsx"]
 QueryId = Annotated[int | None, Query(ge=1, le=MAX_ID)]
 
 
+def _iso_date(value: object) -> object:
+    """Only an ISO 8601 date (2016-06-01) is a day here; pydantic would also read a bare number as a timestamp."""
+    if isinstance(value, str) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+        raise ValueError("give an ISO 8601 date, e.g. 2016-06-01")
+    return value
+
+
+IsoDate = Annotated[date, BeforeValidator(_iso_date)]
+
+
 def filters(
-    from_: Annotated[date | None, Query(alias="from", description="First day of the period")] = None,
-    to: Annotated[date | None, Query(description="Last day of the period")] = None,
+    from_: Annotated[IsoDate | None, Query(alias="from", description="First day of the period")] = None,
+    to: Annotated[IsoDate | None, Query(description="Last day of the period")] = None,
     case_type: Annotated[str | None, Query(max_length=50)] = None,
     district_id: QueryId = None,
     plan_id: QueryId = None,
