@@ -2,7 +2,7 @@
 PYTHON ?= python3
 VENV ?= .venv
 
-.PHONY: demo test bench docs clean
+.PHONY: demo test bench bench-stats docs clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,10 @@ test: $(VENV)/.installed
 
 bench: $(VENV)/.installed
 	$(VENV)/bin/python -m bench
+	$(VENV)/bin/python -m bench.stats
+
+bench-stats: $(VENV)/.installed
+	$(VENV)/bin/python -m bench.stats --cases $${CASES:-100000}
 
 clean:
 	rm -rf $(VENV) var

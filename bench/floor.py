@@ -93,18 +93,29 @@ def run_core(engine: Engine, actors: dict[str, Actor], jobs: list[Job]) -> float
     """
     cases_, events = Case.__table__, CaseEvent.__table__  # type: ignore[attr-defined]
     change = (
-        update(cases_).where(cases_.c.id == bindparam("case_id"), cases_.c.version == bindparam("version"))
+        update(cases_)
+        .where(cases_.c.id == bindparam("case_id"), cases_.c.version == bindparam("version"))
         .values(state=bindparam("to_state"), version=cases_.c.version + 1)
-    )  # fmt: skip
+    )
     add_event = insert(events)
     rows = [
-        ({"case_id": job.case_id, "version": job.version, "to_state": job.step.to_state},
-         {"case_id": job.case_id, "seq": job.version + 1, "actor_id": actors[job.step.actor].user_id,
-          "acting_for_id": actors[job.step.actor].organisation_id, "action": job.step.action,
-          "from_state": job.from_state, "to_state": job.step.to_state, "comment": "", "data": stored_data(job.step),
-          "idempotency_key": None})
+        (
+            {"case_id": job.case_id, "version": job.version, "to_state": job.step.to_state},
+            {
+                "case_id": job.case_id,
+                "seq": job.version + 1,
+                "actor_id": actors[job.step.actor].user_id,
+                "acting_for_id": actors[job.step.actor].organisation_id,
+                "action": job.step.action,
+                "from_state": job.from_state,
+                "to_state": job.step.to_state,
+                "comment": "",
+                "data": stored_data(job.step),
+                "idempotency_key": None,
+            },
+        )
         for job in jobs
-    ]  # fmt: skip
+    ]
     start = perf_counter()
     for key, event in rows:
         with engine.begin() as connection:

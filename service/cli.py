@@ -68,10 +68,15 @@ def seed_demo(
     history: Annotated[
         bool, typer.Option("--history", help="Also play the example cases of 2016 through the engine")
     ] = False,
+    scale: Annotated[
+        int, typer.Option("--scale", min=0, max=10_000_000, help="Also generate N cases for benchmarks (in bulk)")
+    ] = 0,
 ) -> None:
     """Load the demo register (copenhagen-2016.yaml) into an empty database; a second run changes nothing."""
+    from service.demo import scale as scaled
     from service.demo.history import play_history
     from service.demo.seed import SeedRefused, seed_demo
+    from service.persistence.db import demo_clock
 
     settings = load_settings()
     with Session(ready_engine(settings)) as session:
@@ -82,6 +87,26 @@ def seed_demo(
         typer.echo(result.message)
         if history:
             typer.echo(play_history(session))
+        if scale:
+            typer.echo(scaled.generate(session, scale, until=demo_clock(session).now()))
+
+
+@app.command("export-events")
+def export_events(
+    format: Annotated[str, typer.Option("--format", help="csv or xes (IEEE 1849)")] = "csv",
+    output: Annotated[str, typer.Option("--output", "-o", help="A file to write; standard output by default")] = "-",
+) -> None:
+    """The whole event log for process-mining tools (one row per history event, or an XES trace per case)."""
+    from service.stats import eventlog
+
+    if format not in ("csv", "xes"):
+        fail("--format must be csv or xes")
+    engine = ready_engine(load_settings())
+    with engine.connect() as connection, contextlib.ExitStack() as stack:
+        out = sys.stdout if output == "-" else stack.enter_context(open(output, "w", encoding="utf-8", newline=""))
+        rows = eventlog.events(connection)
+        for piece in eventlog.csv_lines(rows) if format == "csv" else eventlog.xes_lines(rows):
+            out.write(piece)
 
 
 def _die_with_parent() -> None:

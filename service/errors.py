@@ -69,10 +69,19 @@ def field_errors(error: ValidationError, prefix: str) -> Invalid:
 
 
 TITLES_DA = {
-    400: "Ugyldig forespørgsel", 401: "Ikke logget ind", 403: "Ikke tilladt", 404: "Findes ikke",
-    405: "Metoden er ikke tilladt", 406: "Formatet kan ikke leveres", 409: "Konflikt", 413: "For stor",
-    415: "Ukendt indholdstype", 422: "Ugyldige data", 429: "For mange forsøg", 503: "Midlertidigt utilgængelig",
-}  # fmt: skip
+    400: "Ugyldig forespørgsel",
+    401: "Ikke logget ind",
+    403: "Ikke tilladt",
+    404: "Findes ikke",
+    405: "Metoden er ikke tilladt",
+    406: "Formatet kan ikke leveres",
+    409: "Konflikt",
+    413: "For stor",
+    415: "Ukendt indholdstype",
+    422: "Ugyldige data",
+    429: "For mange forsøg",
+    503: "Midlertidigt utilgængelig",
+}
 BUSY_RETRY_SECONDS = 2
 DETAILS_DA = {"Not Found": "Adressen findes ikke.", "Method Not Allowed": "Metoden er ikke tilladt her."}
 
@@ -148,9 +157,11 @@ async def _database_busy(request: Request, error: Exception) -> JSONResponse:
     # A lock wait that timed out ("database is locked", PostgreSQL's lock_timeout) or a database that went away:
     # the request did nothing and may be retried, so it is a 503 with Retry-After, never a 500.
     response = problem(
-        503, "The database is busy or unavailable right now; try again in a moment.", request=request,
+        503,
+        "The database is busy or unavailable right now; try again in a moment.",
+        request=request,
         da="Databasen er optaget eller utilgængelig lige nu; prøv igen om et øjeblik.",
-    )  # fmt: skip
+    )
     response.headers["Retry-After"] = str(BUSY_RETRY_SECONDS)
     return response
 

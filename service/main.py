@@ -9,12 +9,12 @@ from sqlmodel import Session
 from starlette.middleware.sessions import SessionMiddleware
 
 from service import api_docs, errors, openapi
-from service.api import attachments, auth, cases, health, register, workflows
+from service.api import attachments, auth, cases, export, health, register, stats, workflows
 from service.clock import REAL, Clock
 from service.config import Settings, get_settings
 from service.middleware import BodyLimit, SecurityHeaders
 from service.persistence.db import demo_clock, demo_seeded, make_engine
-from service.ui import case_pages, views
+from service.ui import case_pages, dashboard_data, dashboards, views
 
 API_PREFIX = "/api/v1"
 
@@ -53,8 +53,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(workflows.router, prefix=API_PREFIX)
     app.include_router(cases.router, prefix=API_PREFIX)
     app.include_router(attachments.router, prefix=API_PREFIX)
+    app.include_router(stats.router, prefix=API_PREFIX)
+    app.include_router(export.router, prefix=API_PREFIX)
     app.include_router(views.router)
     app.include_router(case_pages.router)
+    app.include_router(dashboards.router)
+    app.include_router(dashboard_data.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "ui" / "static"), name="static")
     # Outermost: bodies are bounded and headers added before anything else runs, authentication included.
     app.add_middleware(SecurityHeaders)

@@ -12,8 +12,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 JSON_LIMIT = 1 << 20  # every body that is not a document upload: JSON, login and UI forms
 MULTIPART_ALLOWANCE = 64 << 10  # room for the multipart boundaries and fields around an upload
 UPLOAD_PATH = re.compile(r"^/api/v1/cases/[^/]+/documents/?$")
-CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; "
-       "base-uri 'none'; form-action 'self'; frame-ancestors 'none'")  # fmt: skip
+CSP = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; "
+    "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
 DOCS_CSP = CSP.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")  # Swagger UI styles some elements inline
 CACHEABLE = ("/static/", "/docs-assets/")
 
@@ -70,15 +72,22 @@ class BodyLimit:
 
 async def _refuse(send: Send, limit: int) -> None:
     mb = max(1, limit >> 20)
-    body = json.dumps({
-        "type": "about:blank", "title": "Content Too Large", "status": 413,
-        "detail": f"The request body is larger than the limit of {mb} MB for this address.",
-        "detail_da": f"Forespørgslen er større end grænsen på {mb} MB for denne adresse.",
-    }).encode()  # fmt: skip
+    body = json.dumps(
+        {
+            "type": "about:blank",
+            "title": "Content Too Large",
+            "status": 413,
+            "detail": f"The request body is larger than the limit of {mb} MB for this address.",
+            "detail_da": f"Forespørgslen er større end grænsen på {mb} MB for denne adresse.",
+        }
+    ).encode()
     # The rest of the body is never read, so the connection cannot be reused: say so. ("Close", capitalised: header
     # tokens are case-insensitive, and service/ spells no action name in lower case.)
-    headers = [(b"content-type", b"application/problem+json"), (b"content-length", str(len(body)).encode()),
-               (b"connection", b"Close")]  # fmt: skip
+    headers = [
+        (b"content-type", b"application/problem+json"),
+        (b"content-length", str(len(body)).encode()),
+        (b"connection", b"Close"),
+    ]
     await send({"type": "http.response.start", "status": 413, "headers": headers})
     await send({"type": "http.response.body", "body": body})
 

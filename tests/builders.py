@@ -96,8 +96,14 @@ def seat(
 ) -> Membership:
     """Give a demo user a seat on a board representing an organisation (rolled back with the test)."""
     organisation = session.exec(select(Organisation.id).where(Organisation.code == org)).one()
-    row = Membership(user_id=user(session, username).id, board_id=board_id(session, board), organisation_id=organisation,
-                     seat=kind, valid_from=valid_from, valid_to=valid_to)  # fmt: skip
+    row = Membership(
+        user_id=user(session, username).id,
+        board_id=board_id(session, board),
+        organisation_id=organisation,
+        seat=kind,
+        valid_from=valid_from,
+        valid_to=valid_to,
+    )
     session.add(row)
     session.flush()
     return row
@@ -105,8 +111,15 @@ def seat(
 
 def attach(session: Session, case: Case, by: str = "sara.bech", filename: str = "brev.pdf") -> int:
     """Attach a document (an organisation's letter) to the case; its id, for data.document_id."""
-    row = CaseDocument(case_id=case_id(case), uploaded_by_id=user(session, by).id, at=NOW, filename=filename,
-                       content_type="application/pdf", size_bytes=1, sha256="0" * 64)  # fmt: skip
+    row = CaseDocument(
+        case_id=case_id(case),
+        uploaded_by_id=user(session, by).id,
+        at=NOW,
+        filename=filename,
+        content_type="application/pdf",
+        size_bytes=1,
+        sha256="0" * 64,
+    )
     session.add(row)
     session.flush()
     assert row.id is not None

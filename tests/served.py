@@ -41,17 +41,25 @@ class Served:
 def served(backend: str, empty_database_factory, redis_url: str, tmp_path_factory) -> Iterator[Served]:
     folder = tmp_path_factory.mktemp("served")
     env = clean_env(
-        BOLIGSOCIAL_DATABASE_URL=empty_database_factory(backend), BOLIGSOCIAL_VAR_DIR=str(folder / "var"),
-        BOLIGSOCIAL_SECRET_KEY=SECRET, BOLIGSOCIAL_TRUSTED_PROXIES="127.0.0.1",
+        BOLIGSOCIAL_DATABASE_URL=empty_database_factory(backend),
+        BOLIGSOCIAL_VAR_DIR=str(folder / "var"),
+        BOLIGSOCIAL_SECRET_KEY=SECRET,
+        BOLIGSOCIAL_TRUSTED_PROXIES="127.0.0.1",
         BOLIGSOCIAL_MAX_UPLOAD_MB=str(MAX_UPLOAD_MB),
         **({"BOLIGSOCIAL_BROKER_URL": redis_url} if backend != "sqlite" else {}),
-    )  # fmt: skip
+    )
     for command in (["db", "upgrade"], ["seed-demo"]):
         done = subprocess.run([str(BIN), *command], cwd=folder, env=env, capture_output=True, text=True, timeout=120)
         assert done.returncode == 0, done.stderr
     port = free_port()
-    server = subprocess.Popen([str(BIN), "serve", "--port", str(port)], cwd=folder, env=env, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL, start_new_session=True)  # fmt: skip
+    server = subprocess.Popen(
+        [str(BIN), "serve", "--port", str(port)],
+        cwd=folder,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:

@@ -89,15 +89,27 @@ def upload_document(
     visibility: Annotated[Visibility | None, Form()] = None,
 ) -> DocumentPublic:
     """Attach a file (PDF, Office documents, images, text; at most the configured size); internal unless shared."""
-    upload = attachments.Upload(stream=file.file, client_name=file.filename or "", folder=settings.var_dir / "documents",
-                                max_bytes=settings.max_upload_mb << 20)  # fmt: skip
+    upload = attachments.Upload(
+        stream=file.file,
+        client_name=file.filename or "",
+        folder=settings.var_dir / "documents",
+        max_bytes=settings.max_upload_mb << 20,
+    )
     document = attachments.store_document(session, case_id=case_id, actor=actor, upload=upload, visibility=visibility)
     return _public(document, actor.username)
 
 
 def _public(d: CaseDocument, uploader: str) -> DocumentPublic:
-    return DocumentPublic(id=d.id or 0, filename=d.filename, content_type=d.content_type, size_bytes=d.size_bytes,
-                          sha256=d.sha256, uploaded_by=uploader, at=d.at, visibility=d.visibility)  # fmt: skip
+    return DocumentPublic(
+        id=d.id or 0,
+        filename=d.filename,
+        content_type=d.content_type,
+        size_bytes=d.size_bytes,
+        sha256=d.sha256,
+        uploaded_by=uploader,
+        at=d.at,
+        visibility=d.visibility,
+    )
 
 
 @router.get("/cases/{case_id}/documents", response_model=list[DocumentPublic])

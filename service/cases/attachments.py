@@ -96,9 +96,16 @@ def store_document(
     try:
         write_transaction(session)
         case = visible_case(session, actor, case_id)
-        document = CaseDocument(case_id=case_id, uploaded_by_id=actor.user_id, at=datetime.now(UTC), filename=name,
-                                content_type=content_type, size_bytes=size, sha256=sha,
-                                visibility=choose_visibility(session, actor, case, visibility))  # fmt: skip
+        document = CaseDocument(
+            case_id=case_id,
+            uploaded_by_id=actor.user_id,
+            at=datetime.now(UTC),
+            filename=name,
+            content_type=content_type,
+            size_bytes=size,
+            sha256=sha,
+            visibility=choose_visibility(session, actor, case, visibility),
+        )
         session.add(document)
         session.commit()
     except BaseException:
@@ -113,8 +120,10 @@ def _allowed(name: str) -> tuple[str, tuple[bytes, ...]]:
     suffix = Path(name).suffix.lower()
     if suffix not in ALLOWED:
         allowed = ", ".join(sorted(ALLOWED))
-        raise Invalid(f"Files of type '{suffix or name}' cannot be attached; allowed: {allowed}.",
-                      [{"field": "file", "message": "type not allowed"}])  # fmt: skip
+        raise Invalid(
+            f"Files of type '{suffix or name}' cannot be attached; allowed: {allowed}.",
+            [{"field": "file", "message": "type not allowed"}],
+        )
     return ALLOWED[suffix]
 
 
@@ -127,16 +136,20 @@ def _receive(upload: Upload, suffix: str, signatures: tuple[bytes, ...]) -> tupl
                 head = head or chunk[:16]
                 size += len(chunk)
                 if size > upload.max_bytes:
-                    raise TooLarge(f"The file is larger than the limit of {upload.max_bytes // (1 << 20)} MB.",
-                                   da=f"Filen er større end grænsen på {upload.max_bytes // (1 << 20)} MB.")  # fmt: skip
+                    raise TooLarge(
+                        f"The file is larger than the limit of {upload.max_bytes // (1 << 20)} MB.",
+                        da=f"Filen er større end grænsen på {upload.max_bytes // (1 << 20)} MB.",
+                    )
                 digest.update(chunk)
                 temporary.write(chunk)
             if size == 0:
                 raise Invalid("The file is empty.", [{"field": "file", "message": "empty"}], da="Filen er tom.")
             if signatures and not head.startswith(signatures):
-                raise Invalid(f"The file's content is not a {suffix} file.",
-                              [{"field": "file", "message": "content does not match"}],
-                              da=f"Filens indhold er ikke en {suffix}-fil.")  # fmt: skip
+                raise Invalid(
+                    f"The file's content is not a {suffix} file.",
+                    [{"field": "file", "message": "content does not match"}],
+                    da=f"Filens indhold er ikke en {suffix}-fil.",
+                )
         except BaseException:
             Path(temporary.name).unlink(missing_ok=True)
             raise

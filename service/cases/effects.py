@@ -27,6 +27,7 @@ from service.persistence.tables import (
     Plan,
     StrategicAgreement,
 )
+from service.stats.intervals import record_transition
 from workflows import calendar, guards
 from workflows.registry import WORKFLOWS
 from workflows.spec import Action, Effect, LbfPolicy, Workflow
@@ -190,6 +191,16 @@ def _transfer_competence(session: Session, here: "Situation", event_id: int, now
                 comment=f"Beslutningskompetencen for {plan.code} er flyttet til {board.name} ({here.case.reference}).",
             ),
         ).scalar_one()
+        record_transition(
+            connection,
+            case_id=case_id,
+            case_type=case_type,
+            old_state=state,
+            new_state=new_state,
+            at=now,
+            old_board_id=deciding,
+            new_board_id=board.id,
+        )
         if new_state != state:
             sync_deadlines(
                 session, workflow, case_id=case_id, old_state=state, state=new_state, data={}, event_id=moved_event, now=now

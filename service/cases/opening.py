@@ -14,6 +14,7 @@ from service.errors import Conflict, Forbidden, Invalid
 from service.persistence.case_tables import Case, CaseEvent
 from service.persistence.db import write_transaction
 from service.persistence.tables import Board, BoardKind, Plan
+from service.stats.intervals import record_transition
 from workflows import calendar
 from workflows.registry import WORKFLOWS
 from workflows.spec import ROLE_DA, Decider, Facts, Workflow
@@ -158,6 +159,9 @@ def _insert(
     session.add(event)
     session.flush()
     assert event.id is not None
+    record_transition(
+        session.connection(), case_id=case.id, case_type=workflow.key, old_state=None, new_state=workflow.initial, at=now
+    )
     open_deadlines(session, workflow, case_id=case.id, state=workflow.initial, data=case_data, event_id=event.id, now=now)
     return case
 

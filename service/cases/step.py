@@ -13,6 +13,7 @@ from service.cases import effects, notifications, sources, statements
 from service.cases.deadlines import sync_deadlines
 from service.cases.situation import ROUND_RULE, Situation
 from service.persistence.case_tables import Case
+from service.stats.intervals import record_transition
 from workflows.spec import Action
 
 
@@ -80,6 +81,16 @@ class Step:
                 request_fingerprint=self.fingerprint,
             ),
         ).scalar_one()
+        record_transition(
+            connection,
+            case_id=old.id,
+            case_type=old.case_type,
+            old_state=old.state,
+            new_state=new.state,
+            at=self.now,
+            old_board_id=old.deciding_board_id,
+            new_board_id=new.deciding_board_id,
+        )
         if new.state != old.state:
             sync_deadlines(
                 self.session,

@@ -12,7 +12,8 @@ from sqlmodel import Session, select
 
 from service.authz import Actor, load_actor
 from service.cases import apply_action, open_case
-from service.persistence.db import read_state, write_state
+from service.demo.story import play_story
+from service.persistence.db import demo_clock, read_state, write_state
 from service.persistence.tables import Board, Meeting, Plan, User
 from workflows import calendar
 
@@ -267,6 +268,7 @@ def play_history(session: Session) -> str:
     player = _Player(session)
     for opening, steps in EXAMPLES:
         player.play(opening, steps)
+    story = play_story(session, until=demo_clock(session).now())  # the dashboards' 2015–2016 history
     write_state(session, MARKER, "played")
     session.commit()
-    return f"Played {len(EXAMPLES)} demo case histories from 2016 through the workflow engine."
+    return f"Played {len(EXAMPLES)} demo case histories from 2016 through the workflow engine.\n{story}"

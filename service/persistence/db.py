@@ -33,8 +33,12 @@ def make_engine(settings: Settings, *, pooled: bool = True) -> Engine:
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.touch(exist_ok=True)  # created here, once; every connection opens it with mode=rw, never creates it
-    engine = create_engine(url, **pool, **({"creator": _open_existing(path)} if path else {}),
-                           connect_args={"check_same_thread": False, "timeout": 30})  # fmt: skip
+    engine = create_engine(
+        url,
+        **pool,
+        **({"creator": _open_existing(path)} if path else {}),
+        connect_args={"check_same_thread": False, "timeout": 30},
+    )
     event.listen(engine, "connect", _sqlite_pragmas)
     if path is not None:
         event.listen(engine, "connect", lambda _c, record: record.info.update(inode=path.stat().st_ino))

@@ -2,6 +2,7 @@
 
 from fastapi import Request
 
+from service.ui.dashboard_texts import DASHBOARD_TEXTS
 from workflows.labels import DERIVED_FIELDS, choice_labels, field_labels
 from workflows.registry import WORKFLOWS
 
@@ -123,6 +124,7 @@ TEXTS: dict[str, dict[str, str]] = {
 _SCHEMAS = {s for w in WORKFLOWS.values() for s in (w.data_schema, *(a.requires for a in w.actions)) if s is not None}
 FIELDS: dict[str, dict[str, str]] = field_labels(_SCHEMAS) | DERIVED_FIELDS
 CHOICES: dict[str, dict[str, str]] = choice_labels(_SCHEMAS)
+TEXTS |= DASHBOARD_TEXTS
 TEXTS |= {f"deadline.{d.name}": {"da": d.da, "en": d.en} for w in WORKFLOWS.values() for d in w.deadlines}
 
 

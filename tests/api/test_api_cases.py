@@ -2,8 +2,15 @@
 
 from fastapi.testclient import TestClient
 
-MOVE = {"from_area": "UB", "from_year": 2017, "from_funder": "LBF", "to_area": "UB", "to_year": 2016, "to_funder": "LBF",
-        "amount_dkk": 150_000}  # fmt: skip
+MOVE = {
+    "from_area": "UB",
+    "from_year": 2017,
+    "from_funder": "LBF",
+    "to_area": "UB",
+    "to_year": 2016,
+    "to_funder": "LBF",
+    "amount_dkk": 150_000,
+}
 
 
 def plan_id(client: TestClient, auth, code: str) -> int:
@@ -11,9 +18,16 @@ def plan_id(client: TestClient, auth, code: str) -> int:
 
 
 def open_change(client: TestClient, auth, plan: str = "HP-10", who: str = "sara.norgaard") -> dict:
-    body = {"case_type": "change_request", "plan_id": plan_id(client, auth, plan), "title": "Lektiecafé et år tidligere",
-            "data": {"kind": "economic", "change_description": "Flyt 150.000 kr. i UB fra 2017 til 2016",
-                     "budget_moves": [MOVE]}}  # fmt: skip
+    body = {
+        "case_type": "change_request",
+        "plan_id": plan_id(client, auth, plan),
+        "title": "Lektiecafé et år tidligere",
+        "data": {
+            "kind": "economic",
+            "change_description": "Flyt 150.000 kr. i UB fra 2017 til 2016",
+            "budget_moves": [MOVE],
+        },
+    }
     response = client.post("/api/v1/cases", json=body, headers=auth(who))
     assert response.status_code == 201, response.text
     return response.json()
@@ -47,8 +61,17 @@ def test_a_change_request_from_draft_to_closed(client: TestClient, auth) -> None
     assert case["state"] == "closed" and case["is_open"] is False and case["version"] == 10
     events = client.get(f"/api/v1/cases/{case['id']}/events", headers=auth("sara.norgaard")).json()
     assert [e["action"] for e in events] == [
-        "open", "submit", "start_screening", "mark_ready", "schedule", "vote", "vote", "approve", "implement", "close",
-    ]  # fmt: skip
+        "open",
+        "submit",
+        "start_screening",
+        "mark_ready",
+        "schedule",
+        "vote",
+        "vote",
+        "approve",
+        "implement",
+        "close",
+    ]
     assert events[5]["actor"] == "eva.holm" and events[5]["data"] == {"organisation": "FSB", "vote": "approve"}
     plan = client.get(f"/api/v1/plans/{case['plan_id']}", headers=auth("camilla.juhl")).json()
     ub = next(a for a in plan["budget"] if a["activity_area"] == "UB")
@@ -109,8 +132,12 @@ def test_lists_filter_to_what_the_caller_may_see(client: TestClient, auth) -> No
 def test_opening_needs_a_known_type_and_the_right_to_open(client: TestClient, auth) -> None:
     unknown = client.post("/api/v1/cases", json={"case_type": "nope", "title": "x"}, headers=auth("camilla.juhl"))
     assert unknown.status_code == 422 and unknown.json()["errors"][0]["field"] == "case_type"
-    body = {"case_type": "change_request", "plan_id": plan_id(client, auth, "HP-10"), "title": "x",
-            "data": {"kind": "content"}}  # fmt: skip
+    body = {
+        "case_type": "change_request",
+        "plan_id": plan_id(client, auth, "HP-10"),
+        "title": "x",
+        "data": {"kind": "content"},
+    }
     refused = client.post("/api/v1/cases", json=body, headers=auth("noah.skov"))
     assert refused.status_code == 403 and "only secretariat, project leader, party org" in refused.json()["detail"]
     missing = client.post("/api/v1/cases", json=dict(body, data={"kind": "sideways"}), headers=auth("sara.norgaard"))

@@ -128,10 +128,14 @@ def test_real_resources_are_answered_as_documented(
     meeting = get("/meetings", board_id=board["id"])[0]
     opened = client.post(
         f"{API}/cases",
-        json={"case_type": "change_request", "plan_id": plan["id"], "title": "Lektiecafé et år tidligere",
-              "data": {"kind": "content", "change_description": "Lektiecafé i stedet for ungdomsklub"}},
+        json={
+            "case_type": "change_request",
+            "plan_id": plan["id"],
+            "title": "Lektiecafé et år tidligere",
+            "data": {"kind": "content", "change_description": "Lektiecafé i stedet for ungdomsklub"},
+        },
         headers=headers,
-    )  # fmt: skip
+    )
     assert opened.status_code == 201, opened.text
     case = opened.json()
     check("POST", f"{API}/cases", response=opened)
@@ -148,16 +152,33 @@ def test_real_resources_are_answered_as_documented(
     )
     assert submitted.status_code == 200, submitted.text
     ids = {"case_id": case["id"]}
-    check("POST", f"{API}/cases/{{case_id}}/actions/{{action}}", response=submitted,
-          path_parameters={"case_id": case["id"], "action": "submit"})  # fmt: skip
+    check(
+        "POST",
+        f"{API}/cases/{{case_id}}/actions/{{action}}",
+        response=submitted,
+        path_parameters={"case_id": case["id"], "action": "submit"},
+    )
 
     for path in ("/healthz", "/readyz"):
         check("GET", path)
-    for path in ("/me", "/districts", "/organisations", "/activity-areas", "/plans", "/boards", "/meetings",
-                 "/workflows", "/cases"):  # fmt: skip
+    for path in (
+        "/me",
+        "/districts",
+        "/organisations",
+        "/activity-areas",
+        "/plans",
+        "/boards",
+        "/meetings",
+        "/workflows",
+        "/cases",
+    ):
         check("GET", f"{API}{path}")
-    check("POST", f"{API}/auth/token", body={"username": SECRETARIAT, "password": "demo"},
-          media_type="application/x-www-form-urlencoded")  # fmt: skip
+    check(
+        "POST",
+        f"{API}/auth/token",
+        body={"username": SECRETARIAT, "password": "demo"},
+        media_type="application/x-www-form-urlencoded",
+    )
     check("GET", f"{API}/plans/{{plan_id}}", path_parameters={"plan_id": plan["id"]})
     check("GET", f"{API}/boards/{{board_id}}", path_parameters={"board_id": board["id"]})
     check("GET", f"{API}/meetings/{{meeting_id}}", path_parameters={"meeting_id": meeting["id"]})
@@ -165,9 +186,13 @@ def test_real_resources_are_answered_as_documented(
         check("GET", f"{API}/workflows/{{case_type}}", path_parameters={"case_type": workflow["key"]})
         check("GET", f"{API}/workflows/{{case_type}}/diagram", path_parameters={"case_type": workflow["key"]})
     queries: list[dict[str, Any]] = [
-        {"actionable": True}, {"overdue": True}, {"open": False}, {"q": "lektiecafé"},
-        {"plan_id": plan["id"], "sort": "-title"}, {"board_id": board["id"], "limit": 1, "offset": 1},
-    ]  # fmt: skip
+        {"actionable": True},
+        {"overdue": True},
+        {"open": False},
+        {"q": "lektiecafé"},
+        {"plan_id": plan["id"], "sort": "-title"},
+        {"board_id": board["id"], "limit": 1, "offset": 1},
+    ]
     for query in queries:
         check("GET", f"{API}/cases", query=query)
     for suffix in ("", "/events", "/comments", "/documents"):
@@ -189,8 +214,12 @@ def test_edge_values_the_document_allows_are_never_a_server_error(
 ) -> None:
     client, headers = fuzz_client, fuzz_headers
     plan = next(p["id"] for p in client.get(f"{API}/plans", headers=headers).json() if p["code"] == "HP-10")
-    body = {"case_type": "change_request", "plan_id": plan, "title": "Grænseværdier",
-            "data": {"kind": "content", "change_description": "Lektiecafé i stedet for ungdomsklub"}}  # fmt: skip
+    body = {
+        "case_type": "change_request",
+        "plan_id": plan,
+        "title": "Grænseværdier",
+        "data": {"kind": "content", "change_description": "Lektiecafé i stedet for ungdomsklub"},
+    }
     opened = client.post(f"{API}/cases", json=body, headers=headers)
     assert opened.status_code == 201, opened.text
     case = opened.json()["id"]
@@ -201,8 +230,11 @@ def test_edge_values_the_document_allows_are_never_a_server_error(
         requests += [
             ("GET", "/cases/{case_id}/documents/{doc_id}", {"path_parameters": {"case_id": case, "doc_id": big}}),
             ("POST", "/cases/{case_id}/comments", {"path_parameters": {"case_id": big}, "body": {"body": "x"}}),
-            ("POST", "/cases/{case_id}/actions/{action}",
-             {"path_parameters": {"case_id": big, "action": "submit"}, "body": {"expected_version": 1}}),
+            (
+                "POST",
+                "/cases/{case_id}/actions/{action}",
+                {"path_parameters": {"case_id": big, "action": "submit"}, "body": {"expected_version": 1}},
+            ),
             ("GET", "/plans/{plan_id}", {"path_parameters": {"plan_id": big}}),
             ("GET", "/boards/{board_id}", {"path_parameters": {"board_id": big}}),
             ("GET", "/meetings/{meeting_id}", {"path_parameters": {"meeting_id": big}}),
@@ -210,21 +242,32 @@ def test_edge_values_the_document_allows_are_never_a_server_error(
             ("GET", "/meetings", {"query": {"board_id": big}}),
             ("POST", "/cases", {"body": body | {"plan_id": big}}),
             ("POST", "/cases", {"body": {"case_type": "charter", "board_id": big, "title": "x", "data": {}}}),
-        ]  # fmt: skip
+        ]
         requests += [("GET", "/cases", {"query": {name: big}}) for name in ("plan_id", "board_id", "district_id")]
     requests += [
         ("POST", "/cases", {"body": body | {"title": NUL}}),
         ("POST", "/cases", {"body": body | {"description": NUL}}),
         ("POST", "/cases", {"body": body | {"data": {"kind": "content", "change_description": NUL}}}),
         ("POST", "/cases/{case_id}/comments", {"path_parameters": {"case_id": case}, "body": {"body": NUL}}),
-        ("POST", "/cases/{case_id}/actions/{action}",
-         {"path_parameters": {"case_id": case, "action": "edit"}, "body": {"expected_version": 1, "comment": NUL}}),
-        ("POST", "/cases/{case_id}/actions/{action}",
-         {"path_parameters": {"case_id": case, "action": "edit"},
-          "body": {"expected_version": 1, "data": {"change_description": NUL}}}),
-        ("POST", "/auth/token", {"body": {"username": NUL, "password": "x"},
-                                 "media_type": "application/x-www-form-urlencoded"}),
-    ]  # fmt: skip
+        (
+            "POST",
+            "/cases/{case_id}/actions/{action}",
+            {"path_parameters": {"case_id": case, "action": "edit"}, "body": {"expected_version": 1, "comment": NUL}},
+        ),
+        (
+            "POST",
+            "/cases/{case_id}/actions/{action}",
+            {
+                "path_parameters": {"case_id": case, "action": "edit"},
+                "body": {"expected_version": 1, "data": {"change_description": NUL}},
+            },
+        ),
+        (
+            "POST",
+            "/auth/token",
+            {"body": {"username": NUL, "password": "x"}, "media_type": "application/x-www-form-urlencoded"},
+        ),
+    ]
     requests += [("GET", "/cases", {"query": {name: NUL}}) for name in ("q", "state", "case_type")]
     naive = ("2016-06-01", "2016-06-01T10:00", "2016-06-01 10:00:00", "2016-13-45", "9999-12-31T23:59:59")
     requests += [("GET", "/meetings", {"query": {name: when}}) for name in ("after", "before") for when in naive]

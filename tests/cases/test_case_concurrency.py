@@ -19,6 +19,7 @@ from sqlmodel import Session, col, select
 from service.cases import apply_action
 from service.errors import Conflict, Invalid, ServiceError
 from service.persistence.case_tables import BudgetChange, Case, CaseDeadline, CaseEvent, OutboxMessage
+from service.persistence.stats_tables import CaseStateInterval
 from tests.builders import SECRETARIAT, actor, budget, events, move, open_, play
 
 OPENING = {"kind": "economic", "change_description": "Flyt", "budget_moves": [move("UB 2017 LBF", "UB 2016 LBF", 150_000)]}
@@ -28,13 +29,14 @@ OPENING = {"kind": "economic", "change_description": "Flyt", "budget_moves": [mo
 def submitted(engine: Engine) -> Iterator[int]:
     """A committed change request on HP-10 in `submitted`, removed with everything it wrote afterwards."""
     with Session(engine) as session:
-        case = play(session, open_(session, "change_request", by="sara.norgaard", data=OPENING),
-                    [("sara.norgaard", "submit", None)])  # fmt: skip
+        case = play(
+            session, open_(session, "change_request", by="sara.norgaard", data=OPENING), [("sara.norgaard", "submit", None)]
+        )
         assert case.id is not None and case.version == 2
         case_id = case.id
     yield case_id
     with Session(engine) as session:
-        for table in (OutboxMessage, CaseDeadline, BudgetChange, CaseEvent):
+        for table in (OutboxMessage, CaseDeadline, BudgetChange, CaseEvent, CaseStateInterval):
             session.execute(delete(table).where(table.case_id == case_id))
         session.execute(delete(Case).where(Case.id == case_id))
         session.commit()
@@ -53,8 +55,14 @@ def take(engine: Engine, case_id: int, username: str, action: str, version: int,
     """One writer: its own session and connection; returns the case or the refusal."""
     with Session(engine) as session:
         try:
-            case = apply_action(session=session, actor=actor(session, username), case_id=case_id, action=action,
-                                expected_version=version, **kw).case  # fmt: skip
+            case = apply_action(
+                session=session,
+                actor=actor(session, username),
+                case_id=case_id,
+                action=action,
+                expected_version=version,
+                **kw,
+            ).case
             return Taken(case.id, case.state, case.version)
         except ServiceError as refused:
             return refused
@@ -207,8 +215,9 @@ def test_opposite_budget_moves_implemented_at_once_do_not_deadlock(engine: Engin
             data = {"kind": "economic", "change_description": "Flyt", "budget_moves": [move(from_, to, 1_000)]}
             case = play(session, open_(session, "change_request", by="sara.norgaard", data=data), CR_APPROVED.steps)
             assert case.state == "approved" and case.data["lbf_approval_needed"] is True
-            ids.append(play(session, case, [(SECRETARIAT, "send_to_lbf", None),
-                                           (SECRETARIAT, "record_lbf_approval", {})]).id or 0)  # fmt: skip
+            ids.append(
+                play(session, case, [(SECRETARIAT, "send_to_lbf", None), (SECRETARIAT, "record_lbf_approval", {})]).id or 0
+            )
     # Each writer pauses after its first budget-line UPDATE until the other has done its first one too (or 2 s
     # pass): locking in each case's own order would now deadlock; in one shared order the second simply waits.
     meet = threading.Barrier(2)
@@ -223,8 +232,9 @@ def test_opposite_budget_moves_implemented_at_once_do_not_deadlock(engine: Engin
     event.listen(engine, "after_cursor_execute", after)
     try:
         results: list[Taken | ServiceError] = []
-        workers = [threading.Thread(target=lambda c=c: results.append(take(engine, c, SECRETARIAT, "implement", 10)))
-                   for c in ids]  # fmt: skip
+        workers = [
+            threading.Thread(target=lambda c=c: results.append(take(engine, c, SECRETARIAT, "implement", 10))) for c in ids
+        ]
         for worker in workers:
             worker.start()
         for worker in workers:
@@ -235,7 +245,7 @@ def test_opposite_budget_moves_implemented_at_once_do_not_deadlock(engine: Engin
             assert budget(session, "HP-10") == before  # the two moves cancel out
     finally:
         with Session(engine) as session:
-            for table in (OutboxMessage, CaseDeadline, BudgetChange, CaseEvent):
+            for table in (OutboxMessage, CaseDeadline, BudgetChange, CaseEvent, CaseStateInterval):
                 session.execute(delete(table).where(col(table.case_id).in_(ids)))
             session.execute(delete(Case).where(col(Case.id).in_(ids)))
             session.commit()

@@ -126,16 +126,29 @@ def test_a_change_of_the_total_adds_money_to_a_line_and_needs_lbf(session: Sessi
 # HP-10's grant runs 2016–2020; its UB 2017 LBF line holds 825,000 (less what other modules' cases took).
 INFEASIBLE = [
     # issue 7 point 5 as observed: a move into 2021 was implemented and created a new budget line
-    pytest.param([move(None, "FF 2021 HOUSING", 50_000)], "data.budget_moves.0.to_area", "2021",
-                 id="into a year after the grant"),
+    pytest.param(
+        [move(None, "FF 2021 HOUSING", 50_000)], "data.budget_moves.0.to_area", "2021", id="into a year after the grant"
+    ),
     # ...and 9,000,000 from a line holding far less passed submission and then stuck in `approved` for ever
-    pytest.param([move("UB 2017 LBF", "UB 2016 LBF", 9_000_000)], "data.budget_moves.0.from_area", "UB 2017 LBF",
-                 id="more than the line holds"),
-    pytest.param([move("UB 2015 LBF", "UB 2016 LBF", 1_000)], "data.budget_moves.0.from_area", "2015",
-                 id="from a year before the grant"),
-    pytest.param([move("UB 2016 LBF", "UB 2018 LBF", 1_000), move("UB 2017 LBF", "UB 2016 LBF", 50_000_000)],
-                 "data.budget_moves.1.from_area", "UB 2017 LBF", id="second of two moves fails"),
-]  # fmt: skip
+    pytest.param(
+        [move("UB 2017 LBF", "UB 2016 LBF", 9_000_000)],
+        "data.budget_moves.0.from_area",
+        "UB 2017 LBF",
+        id="more than the line holds",
+    ),
+    pytest.param(
+        [move("UB 2015 LBF", "UB 2016 LBF", 1_000)],
+        "data.budget_moves.0.from_area",
+        "2015",
+        id="from a year before the grant",
+    ),
+    pytest.param(
+        [move("UB 2016 LBF", "UB 2018 LBF", 1_000), move("UB 2017 LBF", "UB 2016 LBF", 50_000_000)],
+        "data.budget_moves.1.from_area",
+        "UB 2017 LBF",
+        id="second of two moves fails",
+    ),
+]
 
 
 @pytest.mark.parametrize(("moves", "field", "named"), INFEASIBLE)
@@ -214,8 +227,11 @@ def test_making_a_transfer_effective_moves_the_plan_and_its_open_undecided_cases
         moved = events(session, case.id)[-1]
         assert case.deciding_board_id == central
         assert (moved.action, moved.from_state, moved.to_state, moved.actor_id) == (
-            "moved_with_competence", before[case.id].state, after_move[case.id], None,
-        )  # fmt: skip
+            "moved_with_competence",
+            before[case.id].state,
+            after_move[case.id],
+            None,
+        )
         assert moved.data == {"deciding_board": "CENTRAL", "by_case": transfer.reference}
         assert case.state == after_move[case.id]
         assert case.version == before[case.id].version + 1
@@ -234,11 +250,15 @@ def test_a_moved_case_is_decided_by_the_party_members_of_the_central_board(sessi
     with pytest.raises(ServiceError) as refused:
         step(session, case, "eva.holm", "vote", {"organisation": "FSB", "vote": "approve"})  # BB-D5 only
     assert refused.value.status == 403
-    case = play(session, case, [
-        ("karen.lindholt", "vote", {"organisation": "FSB", "vote": "approve"}),  # FSB on the central board
-        ("hanne.vestergaard", "vote", {"organisation": "AAB", "vote": "approve"}),
-        (S, "approve", None),
-    ])  # fmt: skip
+    case = play(
+        session,
+        case,
+        [
+            ("karen.lindholt", "vote", {"organisation": "FSB", "vote": "approve"}),  # FSB on the central board
+            ("hanne.vestergaard", "vote", {"organisation": "AAB", "vote": "approve"}),
+            (S, "approve", None),
+        ],
+    )
     assert case.state == "approved"
 
 
@@ -253,10 +273,14 @@ def test_votes_cast_at_the_district_board_do_not_decide_a_case_moved_to_the_cent
     assert moved.state == "scheduled"
     with pytest.raises(Conflict):
         step(session, moved, S, "approve")  # BB-D5 no longer decides on HP-10: its members' votes must not carry
-    moved = play(session, moved, [
-        ("karen.lindholt", "vote", {"organisation": "FSB", "vote": "approve"}),
-        ("hanne.vestergaard", "vote", {"organisation": "AAB", "vote": "approve"}),
-    ])  # fmt: skip
+    moved = play(
+        session,
+        moved,
+        [
+            ("karen.lindholt", "vote", {"organisation": "FSB", "vote": "approve"}),
+            ("hanne.vestergaard", "vote", {"organisation": "AAB", "vote": "approve"}),
+        ],
+    )
     assert step(session, moved, S, "approve").state == "approved"
 
 
@@ -268,8 +292,9 @@ def test_a_transfer_back_returns_the_plan_and_its_open_undecided_cases_to_the_di
     with pytest.raises(Conflict) as refused:  # HP-10 is decided centrally already: only a transfer back is possible
         open_(session, "competence_transfer", by="gustav.lind", data={"direction": "to_central"})
     assert "one way at a time" in refused.value.detail
-    back = reach(session, "competence_transfer", Given(CT_GIVEN["accepted"].steps, {"direction": "to_district"},
-                                                       "gustav.lind"))  # fmt: skip
+    back = reach(
+        session, "competence_transfer", Given(CT_GIVEN["accepted"].steps, {"direction": "to_district"}, "gustav.lind")
+    )
     assert back.deciding_board_id == central  # the central board decides on transfers, either way
     back = step(session, back, S, "make_effective")
     assert back.state == "effective"
@@ -309,10 +334,18 @@ HP08_SCHEDULED = Given(
 
 def put_charter_in_force(session: Session, board: str, rule: str) -> Case:
     charter = reach(session, "charter", Given(data={"decision_rule": rule}, plan=None, board=board))
-    return play(session, charter, [
-        (S, "submit_to_central_board", None), (S, "schedule", {"meeting_id": meeting_id(session, "CENTRAL")}),
-        (S, "approve", None), (S, "send_to_lbf", None), (S, "record_lbf_approval", {}), (S, "put_in_force", None),
-    ])  # fmt: skip
+    return play(
+        session,
+        charter,
+        [
+            (S, "submit_to_central_board", None),
+            (S, "schedule", {"meeting_id": meeting_id(session, "CENTRAL")}),
+            (S, "approve", None),
+            (S, "send_to_lbf", None),
+            (S, "record_lbf_approval", {}),
+            (S, "put_in_force", None),
+        ],
+    )
 
 
 def test_without_a_charter_one_rejection_rejects(session: Session) -> None:
@@ -433,12 +466,24 @@ def test_allowed_actions_explain_why_the_outcome_cannot_be_recorded_yet(session:
 @pytest.mark.parametrize(
     ("case_type", "given", "username", "action", "data"),
     [
-        pytest.param("change_request", CR_SCHEDULED, "eva.holm", "vote", {"organisation": "FSB", "vote": "approve"},
-                     id="FSB's member may vote"),
-        pytest.param("competence_transfer", CT_GIVEN["requested"], "gustav.lind", "consent", {"organisation": "FSB"},
-                     id="FSB's officer may consent"),
+        pytest.param(
+            "change_request",
+            CR_SCHEDULED,
+            "eva.holm",
+            "vote",
+            {"organisation": "FSB", "vote": "approve"},
+            id="FSB's member may vote",
+        ),
+        pytest.param(
+            "competence_transfer",
+            CT_GIVEN["requested"],
+            "gustav.lind",
+            "consent",
+            {"organisation": "FSB"},
+            id="FSB's officer may consent",
+        ),
     ],
-)  # fmt: skip
+)
 def test_allowed_actions_offer_what_the_actor_may_do(
     session: Session, case_type: str, given: Given, username: str, action: str, data: dict
 ) -> None:

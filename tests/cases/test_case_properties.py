@@ -56,19 +56,41 @@ class Walk:
 # Around HP-10 (parties FSB and AAB, BB-D5): the secretariat, its project leader, FSB's and AAB's officers, the
 # parties' and others' BB-D5 members, a City member, a resident of its local group, an FSB employee with no
 # designation, a project leader of other plans and the central board's chair (FSB).
-AROUND_HP10 = ("camilla.juhl", "sara.norgaard", "gustav.lind", "ella.kvist", "eva.holm", "bo.iversen", "niels.ravn",
-               "henrik.bay", "hassan.omar", "emil.bruun", "noah.skov", "karen.lindholt")  # fmt: skip
+AROUND_HP10 = (
+    "camilla.juhl",
+    "sara.norgaard",
+    "gustav.lind",
+    "ella.kvist",
+    "eva.holm",
+    "bo.iversen",
+    "niels.ravn",
+    "henrik.bay",
+    "hassan.omar",
+    "emil.bruun",
+    "noah.skov",
+    "karen.lindholt",
+)
 WALKS = {
-    "change_request": Walk("sara.norgaard", {"kind": "economic", "change_description": "Flyt",
-                                             "budget_moves": [move("UB 2017 LBF", "UB 2016 LBF", 5_000)]}, AROUND_HP10),
-    "strategic_agreement_change": Walk("sara.norgaard", {"change_description": "Ny delaftale"},
-                                       (*AROUND_HP10, "carl.friis")),
-    "charter": Walk(SECRETARIAT, {"decision_rule": "majority"}, ("camilla.juhl", "karen.lindholt", "mads.overgaard",
-                                                                  "eva.holm", "jonas.kjaersgaard"), None, "BB-D5"),
-    "lbf_submission": Walk(SECRETARIAT, {"report": "status_report", "period": "2016", "due_date": "2016-06-30"},
-                           AROUND_HP10),
+    "change_request": Walk(
+        "sara.norgaard",
+        {"kind": "economic", "change_description": "Flyt", "budget_moves": [move("UB 2017 LBF", "UB 2016 LBF", 5_000)]},
+        AROUND_HP10,
+    ),
+    "strategic_agreement_change": Walk(
+        "sara.norgaard", {"change_description": "Ny delaftale"}, (*AROUND_HP10, "carl.friis")
+    ),
+    "charter": Walk(
+        SECRETARIAT,
+        {"decision_rule": "majority"},
+        ("camilla.juhl", "karen.lindholt", "mads.overgaard", "eva.holm", "jonas.kjaersgaard"),
+        None,
+        "BB-D5",
+    ),
+    "lbf_submission": Walk(
+        SECRETARIAT, {"report": "status_report", "period": "2016", "due_date": "2016-06-30"}, AROUND_HP10
+    ),
     "competence_transfer": Walk("gustav.lind", {"direction": "to_central"}, AROUND_HP10),
-}  # fmt: skip
+}
 
 TEXT = st.fixed_dictionaries({"text": st.sampled_from(["Enig", "Vi har spørgsmål til budgettet"])})
 # Feasible lines of HP-10 (grant 2016–2020; small amounts, so every line holds them)
@@ -93,14 +115,18 @@ BY_SCHEMA: dict[str, Any] = {"Statement": TEXT, "LbfReply": st.just({}), "Screen
 # Data no form would send: other organisations, no source, a waived LBF step, unknown areas, no meeting.
 WILD = st.one_of(
     st.none(),
-    st.fixed_dictionaries({"organisation": st.sampled_from(["FSB", "AAB", "SAB", "KK"]),
-                           "vote": st.sampled_from(["approve", "reject", "abstain"])}),
+    st.fixed_dictionaries(
+        {
+            "organisation": st.sampled_from(["FSB", "AAB", "SAB", "KK"]),
+            "vote": st.sampled_from(["approve", "reject", "abstain"]),
+        }
+    ),
     st.fixed_dictionaries({"lbf_approval_needed": st.just(False), "material": st.booleans()}),
     st.just({"budget_moves": [move("ZZ 2017 LBF", "UB 2016 LBF", 1)]}),
     st.just({"budget_moves": [move("UB 2017 LBF", "UB 2016 LBF", 90_000_000)]}),
     st.just({}),
     TEXT,
-)  # fmt: skip
+)
 
 
 def form_data(data: st.DataObject, session: Session, case: Case, action: str, verdict: Any) -> dict[str, Any] | None:
@@ -120,9 +146,10 @@ def form_data(data: st.DataObject, session: Session, case: Case, action: str, ve
         return sent
     if spec.requires.__name__ == "Schedule":
         meeting = session.exec(
-            select(Meeting.id).where(Meeting.board_id == case.deciding_board_id, col(Meeting.starts_at) > NOW)
+            select(Meeting.id)
+            .where(Meeting.board_id == case.deciding_board_id, col(Meeting.starts_at) > NOW)
             .order_by(col(Meeting.starts_at))
-        ).first()  # fmt: skip
+        ).first()
         return data.draw(st.sampled_from([{"written_procedure": True}, {"meeting_id": meeting}]), label="schedule")
     strategy = FORM[(case.case_type, action)] if (case.case_type, action) in FORM else BY_SCHEMA[spec.requires.__name__]
     return data.draw(strategy, label="data")

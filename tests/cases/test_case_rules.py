@@ -58,10 +58,16 @@ STARTED = MeetingOf("BB-D5", started=True)  # BB-D5's meeting of 16 March 2016: 
 JUNE = MeetingOf("BB-D5")  # BB-D5's meeting of 15 June 2016 (14:00 in Copenhagen), the first after NOW
 AT_JUNE = datetime(2016, 6, 15, 13, 0, tzinfo=UTC)  # during that meeting
 
-WITHIN = {"kind": "economic", "change_description": "Flyt midler i UB fra 2017 til 2016",
-          "budget_moves": [move("UB 2017 LBF", "UB 2016 LBF", 150_000)]}  # fmt: skip
-BETWEEN = {"kind": "economic", "change_description": "Flyt midler fra KP til FF",
-           "budget_moves": [move("KP 2017 LBF", "FF 2017 LBF", 300_000)]}  # fmt: skip
+WITHIN = {
+    "kind": "economic",
+    "change_description": "Flyt midler i UB fra 2017 til 2016",
+    "budget_moves": [move("UB 2017 LBF", "UB 2016 LBF", 150_000)],
+}
+BETWEEN = {
+    "kind": "economic",
+    "change_description": "Flyt midler fra KP til FF",
+    "budget_moves": [move("KP 2017 LBF", "FF 2017 LBF", 300_000)],
+}
 ONE_SIDED = {
     "kind": "economic",
     "change_description": "Tilfør midler",
@@ -124,8 +130,12 @@ def check(session: Session, given: Given, case_type: str, rule: Rule) -> None:
         last = events(session, case.id)[-1]
         user_id = session.exec(select(User.id).where(User.username == rule.by)).one()
         assert (last.action, last.from_state, last.to_state, last.seq, last.actor_id) == (
-            rule.action, before.state, rule.expect, after.version, user_id,
-        )  # fmt: skip
+            rule.action,
+            before.state,
+            rule.expect,
+            after.version,
+            user_id,
+        )
         if data and "organisation" in data:  # done for the organisation named, recorded by the actor, with its source
             org = session.exec(select(Organisation.id).where(Organisation.code == data["organisation"])).one()
             assert last.acting_for_id == org
@@ -418,9 +428,11 @@ def test_change_request(session: Session, case_type: str, rule: Rule) -> None:
 
 SA_DRAFT = Given(data={"change_description": "Ny delaftale med BUF i FF"}, by=LEADER)
 SA_SCHEDULED = SA_DRAFT.then(
-    (LEADER, "submit", None), (S, "start_screening", None), (S, "mark_ready", None),
+    (LEADER, "submit", None),
+    (S, "start_screening", None),
+    (S, "mark_ready", None),
     (S, "schedule", {"meeting_id": MeetingOf("BB-D5")}),
-)  # fmt: skip
+)
 SA_APPROVED = SA_SCHEDULED.then(*votes(FSB="approve", AAB="approve", KK="approve"), (S, "approve", None))
 SA_INFORMED = SA_APPROVED.then((S, "inform_central_board", None))
 SA_LBF = SA_INFORMED.then((S, "send_to_lbf", None))
@@ -570,8 +582,9 @@ def test_charter(session: Session, case_type: str, rule: Rule) -> None:
 APPROVED_BY_ORG = "approved_by_housing_org"
 LS_SCHEDULED = Given(data={"report": "regulation_account", "period": "2016", "due_date": "2017-06-30"})
 LS_PREPARING = LS_SCHEDULED.then((LEADER, "start_preparation", None))
-LS_SUBMITTED = LS_PREPARING.then((FSB_OFFICER, "approve_submission", {"organisation": "FSB"}),
-                                 (FSB_OFFICER, "submit_to_lbf", None))  # fmt: skip
+LS_SUBMITTED = LS_PREPARING.then(
+    (FSB_OFFICER, "approve_submission", {"organisation": "FSB"}), (FSB_OFFICER, "submit_to_lbf", None)
+)
 LS_GIVEN = {
     "scheduled": LS_SCHEDULED,
     "in_preparation": LS_PREPARING,
@@ -685,29 +698,48 @@ TODAY = NOW.date()
         pytest.param(Seat.member, TODAY + timedelta(days=1), None, 403, id="a seat not yet begun gives no vote"),
         pytest.param(Seat.attending, date(2016, 1, 1), None, 403, id="an attending seat gives no vote"),
     ],
-)  # fmt: skip
+)
 def test_a_vote_needs_a_voting_seat_valid_on_the_day(
     session: Session, kind: Seat, valid_from: date, valid_to: date | None, expect: str | int
 ) -> None:
     """FSB's officer holds no seat on BB-D5 (his vote is refused above); give him one and let him vote for FSB."""
     seat(session, FSB_OFFICER, "BB-D5", "FSB", kind, valid_from=valid_from, valid_to=valid_to)
-    check(session, CR_GIVEN["scheduled"], "change_request",
-          Rule("scheduled", "vote", FSB_OFFICER, {"organisation": "FSB", "vote": "approve"}, expect))  # fmt: skip
+    check(
+        session,
+        CR_GIVEN["scheduled"],
+        "change_request",
+        Rule("scheduled", "vote", FSB_OFFICER, {"organisation": "FSB", "vote": "approve"}, expect),
+    )
 
 
 def test_an_attending_member_of_the_central_board_does_not_vote(session: Session) -> None:
     """The demo's ole.kragh attends the central board for HAB and MURER. Once HP-04 (FSB and MURER) is decided
     centrally, MURER's vote there is cast by a member, not by an attendee (the stricter reading of §3)."""
-    transfer = reach(session, "competence_transfer", Given(
-        (("gustav.lind", "consent", {"organisation": "FSB"}), ("kim.aagaard", "consent", {"organisation": "MURER"}),
-         (S, "confirm_consents", None), (S, "schedule", {"written_procedure": True}), (S, "accept", None),
-         (S, "make_effective", None)),
-        {"direction": "to_central"}, "gustav.lind", "HP-04",
-    ))  # fmt: skip
+    transfer = reach(
+        session,
+        "competence_transfer",
+        Given(
+            (
+                ("gustav.lind", "consent", {"organisation": "FSB"}),
+                ("kim.aagaard", "consent", {"organisation": "MURER"}),
+                (S, "confirm_consents", None),
+                (S, "schedule", {"written_procedure": True}),
+                (S, "accept", None),
+                (S, "make_effective", None),
+            ),
+            {"direction": "to_central"},
+            "gustav.lind",
+            "HP-04",
+        ),
+    )
     assert transfer.state == "effective"
     on_hp04 = Given(((FSB_EMPLOYEE, "submit", None), *CR_SCHEDULED.steps[1:]), CONTENT, FSB_EMPLOYEE, "HP-04")
-    check(session, on_hp04, "change_request",
-          Rule("scheduled", "vote", "ole.kragh", {"organisation": "MURER", "vote": "approve"}, 403))  # fmt: skip
+    check(
+        session,
+        on_hp04,
+        "change_request",
+        Rule("scheduled", "vote", "ole.kragh", {"organisation": "MURER", "vote": "approve"}, 403),
+    )
 
 
 def test_a_member_whose_seat_ended_no_longer_votes_for_the_organisation(session: Session) -> None:
@@ -721,8 +753,12 @@ def test_a_member_whose_seat_ended_no_longer_votes_for_the_organisation(session:
     membership.valid_to = TODAY - timedelta(days=1)
     session.add(membership)
     session.flush()
-    check(session, CR_GIVEN["scheduled"], "change_request",
-          Rule("scheduled", "vote", "eva.holm", {"organisation": "FSB", "vote": "approve"}, 403))  # fmt: skip
+    check(
+        session,
+        CR_GIVEN["scheduled"],
+        "change_request",
+        Rule("scheduled", "vote", "eva.holm", {"organisation": "FSB", "vote": "approve"}, 403),
+    )
     assert "FSB" in actor(session, "eva.holm").acts_for  # still on BB-D1, BB-D2 and BB-D3 for FSB
     assert "FSB" in actor(session, "eva.holm", TODAY - timedelta(days=2)).seats[board_id(session, "BB-D5")]
 

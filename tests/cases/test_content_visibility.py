@@ -35,8 +35,12 @@ def test_a_local_group_in_consultation_sees_only_shared_comments_and_documents(c
     client.post(f"{base}/comments", json={"body": "Intern vurdering"}, headers=secretariat)
     client.post(f"{base}/comments", json={"body": "Til høring", "visibility": "shared"}, headers=secretariat)
     internal = client.post(f"{base}/documents", files={"file": ("notat.pdf", PDF + b"% i")}, headers=secretariat).json()
-    shared = client.post(f"{base}/documents", files={"file": ("hoering.pdf", PDF + b"% s")},
-                         data={"visibility": "shared"}, headers=secretariat).json()  # fmt: skip
+    shared = client.post(
+        f"{base}/documents",
+        files={"file": ("hoering.pdf", PDF + b"% s")},
+        data={"visibility": "shared"},
+        headers=secretariat,
+    ).json()
     resident = auth(RESIDENT)
     assert [c["body"] for c in client.get(f"{base}/comments", headers=resident).json()] == ["Til høring"]
     assert [d["id"] for d in client.get(f"{base}/documents", headers=resident).json()] == [shared["id"]]

@@ -66,9 +66,16 @@ def meeting(client: TestClient, auth, board_code: str, day: str) -> int:
 
 
 def open_(
-    client: TestClient, auth, user: str, case_type: str, *, plan_code: str | None = None, board_code: str | None = None,
-    data: dict[str, Any] | None = None, status: int = 201,
-) -> dict[str, Any]:  # fmt: skip
+    client: TestClient,
+    auth,
+    user: str,
+    case_type: str,
+    *,
+    plan_code: str | None = None,
+    board_code: str | None = None,
+    data: dict[str, Any] | None = None,
+    status: int = 201,
+) -> dict[str, Any]:
     """Open a case on a plan or (a charter) a board; assert the status."""
     body: dict[str, Any] = {"case_type": case_type, "title": f"Issue 7: {case_type}", "data": data or {}}
     if plan_code:
@@ -129,9 +136,14 @@ def upload(client: TestClient, auth, case_id: int, user: str, name: str = "brev.
 def put_charter(client: TestClient, auth, board_code: str, rule: str) -> None:
     """Put a charter with the decision rule in force for a district board, through the charter workflow."""
     case = open_(client, auth, CENTRAL_S, "charter", board_code=board_code, data={"decision_rule": rule})
-    for action, data in [("submit_to_central_board", None), ("schedule", WRITTEN), ("approve", None),
-                         ("send_to_lbf", None), ("record_lbf_approval", {"lbf_reference": "LBF test"}),
-                         ("put_in_force", None)]:  # fmt: skip
+    for action, data in [
+        ("submit_to_central_board", None),
+        ("schedule", WRITTEN),
+        ("approve", None),
+        ("send_to_lbf", None),
+        ("record_lbf_approval", {"lbf_reference": "LBF test"}),
+        ("put_in_force", None),
+    ]:
         case = act(client, auth, case["id"], CENTRAL_S, action, data)
     assert case["state"] == "in_force" and deadline(case, "lbf_reply") == "met"
     assert board(client, auth, board_code)["decision_rule"] == rule
@@ -148,14 +160,33 @@ def majority_on(client: TestClient, auth, board_code: str) -> Iterator[None]:
 
 
 def between_areas(plan_code: str, amount: int = 50_000) -> dict[str, Any]:
-    return {"kind": "economic", "change_description": f"Flyt {amount} kr. fra KP til FF i 2017 ({plan_code})",
-            "budget_moves": [{"from_area": "KP", "from_year": 2017, "from_funder": "LBF", "to_area": "FF",
-                              "to_year": 2017, "to_funder": "LBF", "amount_dkk": amount}]}  # fmt: skip
+    return {
+        "kind": "economic",
+        "change_description": f"Flyt {amount} kr. fra KP til FF i 2017 ({plan_code})",
+        "budget_moves": [
+            {
+                "from_area": "KP",
+                "from_year": 2017,
+                "from_funder": "LBF",
+                "to_area": "FF",
+                "to_year": 2017,
+                "to_funder": "LBF",
+                "amount_dkk": amount,
+            }
+        ],
+    }
 
 
 def within_area(src: tuple[str, int, str], dst: tuple[str, int, str], amount: int) -> dict[str, Any]:
-    move = {"from_area": src[0], "from_year": src[1], "from_funder": src[2], "to_area": dst[0], "to_year": dst[1],
-            "to_funder": dst[2], "amount_dkk": amount}  # fmt: skip
+    move = {
+        "from_area": src[0],
+        "from_year": src[1],
+        "from_funder": src[2],
+        "to_area": dst[0],
+        "to_year": dst[1],
+        "to_funder": dst[2],
+        "amount_dkk": amount,
+    }
     return {"kind": "economic", "change_description": f"Flyt {amount} kr. {src} -> {dst}", "budget_moves": [move]}
 
 
@@ -225,8 +256,14 @@ def test_1_designations_and_assignments_count_only_on_the_days_they_hold(client:
         ids = designation.id, assignment.id
         designation.valid_to = assignment.valid_to = date(2016, 11, 30)  # ended before the demo's today
         session.add_all([designation, assignment])
-        session.add(Designation(user_id=user_id(session, "viktor.hauge"), organisation_id=org_id(session, "SAB"),
-                                kind=DesignationKind.business_manager, valid_from=date(2016, 1, 1)))  # fmt: skip
+        session.add(
+            Designation(
+                user_id=user_id(session, "viktor.hauge"),
+                organisation_id=org_id(session, "SAB"),
+                kind=DesignationKind.business_manager,
+                valid_from=date(2016, 1, 1),
+            )
+        )
     try:
         open_(client, auth, "gustav.lind", "change_request", plan_code="HP-02", data=CONTENT, status=403)
         assert client.get(f"{API}/me", headers=auth("gustav.lind")).json()["acts_for"] == []
@@ -276,21 +313,53 @@ def test_2_a_city_abstention_blocks_a_strategic_agreement_change(client: TestCli
 def test_2_the_city_cannot_be_outvoted_under_a_majority_charter(client: TestClient, auth) -> None:
     # Observed: under a majority charter three housing organisations approving and the City rejecting gave `approved`.
     with majority_on(client, auth, "BB-D1"):
-        case = open_(client, auth, "ida.lauritsen", "strategic_agreement_change", plan_code="HP-02",
-                     data={"change_description": "Ny delaftale med BIF"})  # fmt: skip
+        case = open_(
+            client,
+            auth,
+            "ida.lauritsen",
+            "strategic_agreement_change",
+            plan_code="HP-02",
+            data={"change_description": "Ny delaftale med BIF"},
+        )
         case = to_scheduled(client, auth, case["id"], "ida.lauritsen")
         assert events(client, auth, case["id"], "schedule")[-1]["data"]["round_rule"] == "majority"
-        vote(client, auth, case["id"], BB_D1, VIBO="approve", DFB="approve", AAB="approve", FSB="reject", HAB="reject",
-             KK="reject")  # fmt: skip
+        vote(
+            client,
+            auth,
+            case["id"],
+            BB_D1,
+            VIBO="approve",
+            DFB="approve",
+            AAB="approve",
+            FSB="reject",
+            HAB="reject",
+            KK="reject",
+        )
         act(client, auth, case["id"], S, "approve", status=409)
         assert act(client, auth, case["id"], S, "reject")["state"] == "rejected"
 
         # The same parties' votes with the City approving carry it, and the change runs on into force.
-        case = open_(client, auth, "ida.lauritsen", "strategic_agreement_change", plan_code="HP-02",
-                     data={"change_description": "Ny delaftale med BIF, anden udgave"})  # fmt: skip
+        case = open_(
+            client,
+            auth,
+            "ida.lauritsen",
+            "strategic_agreement_change",
+            plan_code="HP-02",
+            data={"change_description": "Ny delaftale med BIF, anden udgave"},
+        )
         case = to_scheduled(client, auth, case["id"], "ida.lauritsen")
-        vote(client, auth, case["id"], BB_D1, VIBO="approve", DFB="approve", AAB="approve", FSB="reject", HAB="reject",
-             KK="approve")  # fmt: skip
+        vote(
+            client,
+            auth,
+            case["id"],
+            BB_D1,
+            VIBO="approve",
+            DFB="approve",
+            AAB="approve",
+            FSB="reject",
+            HAB="reject",
+            KK="approve",
+        )
         act(client, auth, case["id"], S, "approve")
         for action in ("inform_central_board", "send_to_lbf", "record_lbf_approval", "put_in_force"):
             case = act(client, auth, case["id"], S, action)
@@ -349,8 +418,9 @@ def test_3_a_vote_recorded_by_the_secretariat_names_its_meeting_or_letter(client
     act(client, auth, cid, S, "postpone")
     on_agenda = meeting(client, auth, "BB-D5", "2017-03-15")
     act(client, auth, cid, S, "schedule", {"meeting_id": on_agenda})
-    refused = act(client, auth, cid, S, "vote", {"organisation": "SAB", "vote": "approve", "meeting_id": on_agenda},
-                  status=403)  # fmt: skip
+    refused = act(
+        client, auth, cid, S, "vote", {"organisation": "SAB", "vote": "approve", "meeting_id": on_agenda}, status=403
+    )
     assert "has not started" in refused["detail"]
     other_board = meeting(client, auth, "BB-D4", "2016-12-06")
     act(client, auth, cid, S, "vote", {"organisation": "SAB", "vote": "approve", "meeting_id": other_board}, status=403)
@@ -358,8 +428,14 @@ def test_3_a_vote_recorded_by_the_secretariat_names_its_meeting_or_letter(client
     act(client, auth, cid, S, "vote", {"organisation": "FSB", "vote": "approve", "document_id": letter})
     act(client, auth, cid, "eva.holm", "vote", {"organisation": "FSB", "vote": "approve"})  # a member: no source
 
-    during = create_app(make_settings(settings.database_url, settings.var_dir, broker_url=settings.broker_url,
-                                      clock_start=datetime(2017, 3, 15, 15, 0, tzinfo=LOCAL)))  # fmt: skip
+    during = create_app(
+        make_settings(
+            settings.database_url,
+            settings.var_dir,
+            broker_url=settings.broker_url,
+            clock_start=datetime(2017, 3, 15, 15, 0, tzinfo=LOCAL),
+        )
+    )
     try:
         with TestClient(during) as meeting_day:  # the meeting has started: SAB's vote there can be recorded
             act(meeting_day, auth, cid, S, "vote", {"organisation": "SAB", "vote": "approve", "meeting_id": on_agenda})
@@ -436,8 +512,14 @@ def test_5_a_move_outside_the_grant_period_is_refused_at_submission(client: Test
     refused = act(client, auth, case["id"], "viktor.hauge", "submit", status=422)
     assert refused["errors"][0]["field"] == "data.budget_moves.0.to_area"
     assert "2021" in refused["detail"] and "2016–2019" in refused["detail"]
-    early = open_(client, auth, "viktor.hauge", "change_request", plan_code="HP-12",
-                  data=within_area(("UB", 2015, "LBF"), ("UB", 2017, "LBF"), 10_000))  # fmt: skip
+    early = open_(
+        client,
+        auth,
+        "viktor.hauge",
+        "change_request",
+        plan_code="HP-12",
+        data=within_area(("UB", 2015, "LBF"), ("UB", 2017, "LBF"), 10_000),
+    )
     refused = act(client, auth, early["id"], "viktor.hauge", "submit", status=422)
     assert refused["errors"][0]["field"] == "data.budget_moves.0.from_area"
     years = {x["year"] for a in plan(client, auth, "HP-12")["budget"] for x in a["lines"]}
@@ -448,8 +530,14 @@ def test_5_a_move_larger_than_its_line_is_refused_at_submission(client: TestClie
     # Observed: 9,000,000 from a line holding 475,000 passed submission and then stuck in `approved`.
     held = line_amount(plan(client, auth, "HP-12"), "KP", 2018, "LBF")
     assert held < 9_000_000
-    case = open_(client, auth, "viktor.hauge", "change_request", plan_code="HP-12",
-                 data=within_area(("KP", 2018, "LBF"), ("KP", 2019, "LBF"), 9_000_000))  # fmt: skip
+    case = open_(
+        client,
+        auth,
+        "viktor.hauge",
+        "change_request",
+        plan_code="HP-12",
+        data=within_area(("KP", 2018, "LBF"), ("KP", 2019, "LBF"), 9_000_000),
+    )
     refused = act(client, auth, case["id"], "viktor.hauge", "submit", status=422)
     assert refused["errors"][0]["field"] == "data.budget_moves.0.from_area"
     assert "KP 2018 LBF" in refused["detail"] and "9,000,000" in refused["detail"]
@@ -483,13 +571,22 @@ def test_5_two_approved_changes_cannot_together_overdraw_a_line(client: TestClie
 
 def test_6_cases_on_an_ended_grant_are_refused_but_reports_go_on(client: TestClient, auth, settings) -> None:
     """A second app on the same database whose clock reads 1 June 2018: HP-05's grant ended on 28 February 2018."""
-    later = create_app(make_settings(settings.database_url, settings.var_dir, broker_url=settings.broker_url,
-                                     clock_start=datetime(2018, 6, 1, 10, 0, tzinfo=UTC)))  # fmt: skip
+    later = create_app(
+        make_settings(
+            settings.database_url,
+            settings.var_dir,
+            broker_url=settings.broker_url,
+            clock_start=datetime(2018, 6, 1, 10, 0, tzinfo=UTC),
+        )
+    )
     try:
         with TestClient(later) as after:
             # Observed: cases opened on a plan that ended in February 2018.
-            ended = [("change_request", CONTENT), ("strategic_agreement_change", {"change_description": "x"}),
-                     ("competence_transfer", {"direction": "to_central"})]  # fmt: skip
+            ended = [
+                ("change_request", CONTENT),
+                ("strategic_agreement_change", {"change_description": "x"}),
+                ("competence_transfer", {"direction": "to_central"}),
+            ]
             for case_type, data in ended:
                 opener = "maja.storm" if case_type == "competence_transfer" else "freja.dahl"
                 refused = open_(after, auth, opener, case_type, plan_code="HP-05", data=data, status=409)
@@ -498,9 +595,14 @@ def test_6_cases_on_an_ended_grant_are_refused_but_reports_go_on(client: TestCli
 
             report = {"report": "status_report", "period": "2017", "due_date": "2018-08-31"}
             assert open_(after, auth, S, "lbf_submission", plan_code="HP-05", data=report)["state"] == "scheduled"
-            final = open_(after, auth, S, "lbf_submission", plan_code="HP-05",
-                          data={"report": "evaluation", "period": "2014-2018", "due_date": "2018-08-31",
-                                "final": True})  # fmt: skip
+            final = open_(
+                after,
+                auth,
+                S,
+                "lbf_submission",
+                plan_code="HP-05",
+                data={"report": "evaluation", "period": "2014-2018", "due_date": "2018-08-31", "final": True},
+            )
             act(after, auth, final["id"], "freja.dahl", "start_preparation")
             act(after, auth, final["id"], "freja.dahl", "approve_submission", {"organisation": "LEJERBO"}, status=403)
             act(after, auth, final["id"], "maja.storm", "approve_submission", {"organisation": "LEJERBO"})
@@ -528,12 +630,25 @@ def test_6_a_plan_whose_grant_has_not_started_takes_no_cases(client: TestClient,
 def test_7_one_open_agreement_change_per_plan_each_naming_its_version(client: TestClient, auth, engine: Engine) -> None:
     detail = plan(client, auth, "HP-06")  # AKB, BB-D2
     version = detail["strategic_agreement"]["version"]
-    first = open_(client, auth, "viktor.hauge", "strategic_agreement_change", plan_code="HP-06",
-                  data={"change_description": "Første ændring"})  # fmt: skip
+    first = open_(
+        client,
+        auth,
+        "viktor.hauge",
+        "strategic_agreement_change",
+        plan_code="HP-06",
+        data={"change_description": "Første ændring"},
+    )
     assert first["data"]["amends_version"] == version
     # Observed: two changes drafted from the same version both came into force, the second replacing the first.
-    refused = open_(client, auth, "viktor.hauge", "strategic_agreement_change", plan_code="HP-06",
-                    data={"change_description": "Anden ændring"}, status=409)  # fmt: skip
+    refused = open_(
+        client,
+        auth,
+        "viktor.hauge",
+        "strategic_agreement_change",
+        plan_code="HP-06",
+        data={"change_description": "Anden ændring"},
+        status=409,
+    )
     assert "already has an open case of this type" in refused["detail"]
 
     to_scheduled(client, auth, first["id"], "viktor.hauge")
@@ -544,12 +659,14 @@ def test_7_one_open_agreement_change_per_plan_each_naming_its_version(client: Te
     # Another version comes into force meanwhile (outside this case: the register is edited directly).
     with Session(engine) as session:
         current = session.exec(
-            select(StrategicAgreement).where(StrategicAgreement.plan_id == detail["id"],
-                                             col(StrategicAgreement.superseded_on).is_(None))
-        ).one()  # fmt: skip
+            select(StrategicAgreement).where(
+                StrategicAgreement.plan_id == detail["id"], col(StrategicAgreement.superseded_on).is_(None)
+            )
+        ).one()
         current.superseded_on = date(2016, 12, 1)
-        other = StrategicAgreement(plan_id=detail["id"], version=version + 1, in_force_from=date(2016, 12, 1),
-                                   summary="Indgået uden for sagen")  # fmt: skip
+        other = StrategicAgreement(
+            plan_id=detail["id"], version=version + 1, in_force_from=date(2016, 12, 1), summary="Indgået uden for sagen"
+        )
         session.add_all([current, other])
         session.commit()
     refused = act(client, auth, first["id"], S, "put_in_force", status=409)
@@ -557,18 +674,32 @@ def test_7_one_open_agreement_change_per_plan_each_naming_its_version(client: Te
     assert refused["state"] == "lbf_approved"
 
     with Session(engine) as session:  # undo the outside edit; now the change may come into force
-        session.delete(session.exec(select(StrategicAgreement).where(
-            StrategicAgreement.plan_id == detail["id"], StrategicAgreement.version == version + 1)).one())  # fmt: skip
-        restored = session.exec(select(StrategicAgreement).where(
-            StrategicAgreement.plan_id == detail["id"], StrategicAgreement.version == version)).one()  # fmt: skip
+        session.delete(
+            session.exec(
+                select(StrategicAgreement).where(
+                    StrategicAgreement.plan_id == detail["id"], StrategicAgreement.version == version + 1
+                )
+            ).one()
+        )
+        restored = session.exec(
+            select(StrategicAgreement).where(
+                StrategicAgreement.plan_id == detail["id"], StrategicAgreement.version == version
+            )
+        ).one()
         restored.superseded_on = None
         session.add(restored)
         session.commit()
     assert act(client, auth, first["id"], S, "put_in_force")["state"] == "in_force"
     assert plan(client, auth, "HP-06")["strategic_agreement"]["version"] == version + 1
 
-    following = open_(client, auth, "viktor.hauge", "strategic_agreement_change", plan_code="HP-06",
-                      data={"change_description": "Anden ændring", "amends_version": version})  # fmt: skip
+    following = open_(
+        client,
+        auth,
+        "viktor.hauge",
+        "strategic_agreement_change",
+        plan_code="HP-06",
+        data={"change_description": "Anden ændring", "amends_version": version},
+    )
     assert following["data"]["amends_version"] == version + 1  # the engine records it, whatever the client says
     act(client, auth, following["id"], "viktor.hauge", "withdraw")
 
@@ -593,8 +724,7 @@ def test_8_a_charter_in_force_mid_round_does_not_change_the_votes_cast(client: T
         later = open_(client, auth, "ida.lauritsen", "change_request", plan_code="HP-02", data=CONTENT)
         to_scheduled(client, auth, later["id"], "ida.lauritsen")
         assert events(client, auth, later["id"], "schedule")[-1]["data"]["round_rule"] == "majority"
-        vote(client, auth, later["id"], BB_D1, VIBO="approve", DFB="approve", AAB="approve", FSB="approve",
-             HAB="reject")  # fmt: skip
+        vote(client, auth, later["id"], BB_D1, VIBO="approve", DFB="approve", AAB="approve", FSB="approve", HAB="reject")
         assert act(client, auth, later["id"], S, "approve")["state"] == "approved"
         act(client, auth, later["id"], S, "implement")
         act(client, auth, later["id"], S, "close")
@@ -671,15 +801,27 @@ def test_10_the_plan_shows_its_budget_lines_and_the_history_of_changes(client: T
 
 def test_11_an_agreement_change_needs_lbf_and_can_go_through_consultation(client: TestClient, auth) -> None:
     # Observed: the data said `lbf_approval_needed: false` although every agreement change goes to LBF.
-    case = open_(client, auth, "viktor.hauge", "strategic_agreement_change", plan_code="HP-12",
-                 data={"change_description": "Ny delaftale om tryghed"})  # fmt: skip
+    case = open_(
+        client,
+        auth,
+        "viktor.hauge",
+        "strategic_agreement_change",
+        plan_code="HP-12",
+        data={"change_description": "Ny delaftale om tryghed"},
+    )
     act(client, auth, case["id"], "viktor.hauge", "submit")
     act(client, auth, case["id"], S, "start_screening")
     assert act(client, auth, case["id"], S, "mark_ready")["data"]["lbf_approval_needed"] is True
     act(client, auth, case["id"], "viktor.hauge", "withdraw")
 
-    case = open_(client, auth, "viktor.hauge", "strategic_agreement_change", plan_code="HP-12",
-                 data={"change_description": "Ny delaftale om tryghed, i høring"})  # fmt: skip
+    case = open_(
+        client,
+        auth,
+        "viktor.hauge",
+        "strategic_agreement_change",
+        plan_code="HP-12",
+        data={"change_description": "Ny delaftale om tryghed, i høring"},
+    )
     act(client, auth, case["id"], "viktor.hauge", "submit")
     act(client, auth, case["id"], S, "start_screening")
     consulting = act(client, auth, case["id"], S, "start_consultation")

@@ -163,9 +163,11 @@ CHARTER_ACTIONS: Actions = {
     "record_lbf_approval": (("sent_to_lbf",), "lbf_approved"),
     "record_lbf_rejection": (("sent_to_lbf",), "lbf_returned"),
     "put_in_force": (("lbf_approved",), "in_force"),
-    "withdraw": (("draft", "district_board_consulted", "submitted_to_central_board", "returned", "lbf_returned"),
-                 "withdrawn"),
-}  # fmt: skip
+    "withdraw": (
+        ("draft", "district_board_consulted", "submitted_to_central_board", "returned", "lbf_returned"),
+        "withdrawn",
+    ),
+}
 # domain.md §4.5
 TRANSFER_ACTIONS: Actions = {
     "consent": (("requested",), None),
@@ -179,14 +181,33 @@ TRANSFER_ACTIONS: Actions = {
 }
 APPLICANT_ACTIONS = {"edit", "submit", "withdraw", "revise", "answer_lbf_query"}
 SECRETARIAT_ACTIONS = {
-    "start_screening", "start_consultation", "close_consultation", "mark_ready", "schedule", "approve", "reject",
-    "send_back", "postpone", "send_to_lbf", "record_lbf_approval", "record_lbf_rejection", "record_lbf_query",
-    "implement", "close",
-}  # fmt: skip
+    "start_screening",
+    "start_consultation",
+    "close_consultation",
+    "mark_ready",
+    "schedule",
+    "approve",
+    "reject",
+    "send_back",
+    "postpone",
+    "send_to_lbf",
+    "record_lbf_approval",
+    "record_lbf_rejection",
+    "record_lbf_query",
+    "implement",
+    "close",
+}
 
 # A small economic change within one activity area and funder: no LBF approval under §4.1's default policy.
-MOVE = {"from_area": "UB", "from_year": 2017, "from_funder": "LBF", "to_area": "UB", "to_year": 2016, "to_funder": "LBF",
-        "amount_dkk": 1_000}  # fmt: skip
+MOVE = {
+    "from_area": "UB",
+    "from_year": 2017,
+    "from_funder": "LBF",
+    "to_area": "UB",
+    "to_year": 2016,
+    "to_funder": "LBF",
+    "amount_dkk": 1_000,
+}
 
 
 @dataclass(frozen=True)
@@ -325,27 +346,49 @@ def change_request_drive(plan: str) -> dict[str, tuple[Step, ...]]:
 
 
 CR_DATA = {"kind": "economic", "change_description": "Flyt 1.000 kr. i UB fra 2017 til 2016", "budget_moves": [MOVE]}
-HP10 = Matrix("change_request", CR_ACTIONS, PERSONAS, tuple(change_request_drive(PLAN)), change_request_drive(PLAN),
-              CR_DATA)  # fmt: skip
+HP10 = Matrix("change_request", CR_ACTIONS, PERSONAS, tuple(change_request_drive(PLAN)), change_request_drive(PLAN), CR_DATA)
 STATES = list(HP10.states)
-HP09 = Matrix("change_request", CR_ACTIONS, HP09_PERSONAS, ("draft", "scheduled", "approved"),
-              change_request_drive("HP-09"), CR_DATA, plan="HP-09")  # fmt: skip
+HP09 = Matrix(
+    "change_request",
+    CR_ACTIONS,
+    HP09_PERSONAS,
+    ("draft", "scheduled", "approved"),
+    change_request_drive("HP-09"),
+    CR_DATA,
+    plan="HP-09",
+)
 CHARTER = Matrix(
-    "charter", CHARTER_ACTIONS, CENTRAL_PERSONAS, ("draft", "scheduled"),
-    {"draft": (), "scheduled": ((SECRETARY, "submit_to_central_board", {}),
-                                           (SECRETARY, "schedule", {"written_procedure": True}))},
-    {"decision_rule": "majority", "summary": "Rollematrix"}, plan=None, board="BB-D5",
-)  # fmt: skip
-CONSENTS: tuple[Step, ...] = (("gustav.lind", "consent", {"organisation": "FSB"}),
-                              ("ella.kvist", "consent", {"organisation": "AAB"}))  # fmt: skip
+    "charter",
+    CHARTER_ACTIONS,
+    CENTRAL_PERSONAS,
+    ("draft", "scheduled"),
+    {
+        "draft": (),
+        "scheduled": ((SECRETARY, "submit_to_central_board", {}), (SECRETARY, "schedule", {"written_procedure": True})),
+    },
+    {"decision_rule": "majority", "summary": "Rollematrix"},
+    plan=None,
+    board="BB-D5",
+)
+CONSENTS: tuple[Step, ...] = (
+    ("gustav.lind", "consent", {"organisation": "FSB"}),
+    ("ella.kvist", "consent", {"organisation": "AAB"}),
+)
 COLLECTED: tuple[Step, ...] = (*CONSENTS, (SECRETARY, "confirm_consents", {}))
 ON_AGENDA: tuple[Step, ...] = (*COLLECTED, (SECRETARY, "schedule", {"written_procedure": True}))
 TRANSFER = Matrix(
-    "competence_transfer", TRANSFER_ACTIONS, CENTRAL_PERSONAS, ("requested", "consents_collected", "scheduled", "accepted"),
-    {"requested": (), "consents_collected": COLLECTED, "scheduled": ON_AGENDA,
-     "accepted": (*ON_AGENDA, (SECRETARY, "accept", {}))},
+    "competence_transfer",
+    TRANSFER_ACTIONS,
+    CENTRAL_PERSONAS,
+    ("requested", "consents_collected", "scheduled", "accepted"),
+    {
+        "requested": (),
+        "consents_collected": COLLECTED,
+        "scheduled": ON_AGENDA,
+        "accepted": (*ON_AGENDA, (SECRETARY, "accept", {})),
+    },
     {"direction": "to_central"},
-)  # fmt: skip
+)
 MATRICES = {m.name: m for m in (HP10, HP09, CHARTER)}  # over HTTP; TRANSFER in the service (one open per plan)
 CELLS = [pytest.param(m.name, u, s, id=f"{m.name}-{u}-{s}") for m in MATRICES.values() for s in m.states for u in m.personas]
 
@@ -495,8 +538,11 @@ def next_meeting(client: TestClient, board: str) -> int:
 
 def attach_letter(client: TestClient, auth, case: dict) -> int:
     """Upload an organisation's letter to the case, as the secretariat received it; its document id."""
-    response = client.post(f"{API}/cases/{case['id']}/documents", files={"file": ("brev.pdf", LETTER, "application/pdf")},
-                           headers=auth(SECRETARY))  # fmt: skip
+    response = client.post(
+        f"{API}/cases/{case['id']}/documents",
+        files={"file": ("brev.pdf", LETTER, "application/pdf")},
+        headers=auth(SECRETARY),
+    )
     assert response.status_code == 201, f"setup: attaching a letter: {response.text}"
     return int(response.json()["id"])
 
@@ -525,8 +571,11 @@ def post_action(
 
 def drive(client: TestClient, auth, state: str, matrix: Matrix = HP10) -> dict:
     """A new case of the matrix, opened by the secretariat and driven to `state`."""
-    body: dict[str, Any] = {"case_type": matrix.case_type, "title": f"Rollematrix {state} {uuid.uuid4().hex[:8]}",
-                            "data": matrix.data}  # fmt: skip
+    body: dict[str, Any] = {
+        "case_type": matrix.case_type,
+        "title": f"Rollematrix {state} {uuid.uuid4().hex[:8]}",
+        "data": matrix.data,
+    }
     if matrix.plan:
         body["plan_id"] = _plan_ids(client)[matrix.plan]
     if matrix.board:
@@ -613,7 +662,7 @@ def read_only_cases(client: TestClient, auth):
         (TRANSFER, "sara.bech", "confirm_consents", "requested", 409),  # no consents yet
         (TRANSFER, "henrik.bay", "consent", "requested", 404),  # BB-D5 does not decide on transfers
     ],
-)  # fmt: skip
+)
 def test_the_oracle_reads_the_rules_as_stated(matrix: Matrix, username: str, action: str, state: str, status: int) -> None:
     assert expected(username, action, state, matrix) == status
 
@@ -635,8 +684,9 @@ def test_the_oracle_reads_acting_for_as_the_register_api_shows_it(client: TestCl
     assert bases == {("FSB", "officer")}
     sofie = client.get(f"{API}/me", headers=auth("sofie.brandt")).json()["acts_for"]
     assert {(e["organisation"]["code"], e["basis"], e["board"]["code"]) for e in sofie} == {
-        ("SAB", "board_representative", "CENTRAL"), ("AKB", "board_representative", "CENTRAL"),
-    }  # fmt: skip
+        ("SAB", "board_representative", "CENTRAL"),
+        ("AKB", "board_representative", "CENTRAL"),
+    }
 
 
 @pytest.mark.parametrize("matrix", list(MATRICES.values()), ids=list(MATRICES))
@@ -749,8 +799,10 @@ def test_a_resident_sees_a_consultation_only_while_it_runs(client: TestClient, a
     assert case["state"] == "consultation" and case["version"] == seen.json()["version"] + 1
     events = client.get(f"{API}/cases/{case['id']}/events", headers=resident).json()
     assert (events[-1]["actor"], events[-1]["action"], events[-1]["data"]) == (
-        "hassan.omar", "respond", {"text": "Vi støtter lektiecaféen."},
-    )  # fmt: skip
+        "hassan.omar",
+        "respond",
+        {"text": "Vi støtter lektiecaféen."},
+    )
     case = post_action(client, auth, case, SECRETARY, "close_consultation", {}).json()
     assert case["state"] == "ready_for_decision"
     assert client.get(f"{API}/cases/{case['id']}", headers=resident).status_code == 404
@@ -780,8 +832,11 @@ def test_the_secretariat_records_a_vote_only_with_its_source(client: TestClient,
     history = client.get(f"{API}/cases/{case['id']}/events", headers=auth("eva.holm")).json()
     [recorded] = [e for e in history if e["action"] == "vote"]
     assert (recorded["actor"], recorded["acting_for"], recorded["action"], recorded["data"]["document_id"]) == (
-        SECRETARY, "FSB", "vote", letter,
-    )  # fmt: skip
+        SECRETARY,
+        "FSB",
+        "vote",
+        letter,
+    )
     case = response.json()
     response = post_action(client, auth, case, SECRETARY, "approve", {})
     assert response.status_code == 409, "AAB has not voted: one recorded vote carries no decision"
@@ -852,8 +907,12 @@ def test_who_may_act_on_a_competence_transfer(engine, username: str, state: str)
 )
 def test_who_may_open_a_change_request_over_http(client: TestClient, auth, username: str, plan: str, status: int) -> None:
     """Amagerbro Helhedsplan (HP-02): parties VIBO, DFB (run by DOMEA), AAB, FSB and HAB (run by DAB); BB-D1 decides."""
-    body = {"case_type": "change_request", "plan_id": _plan_ids(client)[plan], "title": f"Åbning {uuid.uuid4().hex[:8]}",
-            "data": {"kind": "content", "change_description": "Nyt aktivitetstilbud"}}  # fmt: skip
+    body = {
+        "case_type": "change_request",
+        "plan_id": _plan_ids(client)[plan],
+        "title": f"Åbning {uuid.uuid4().hex[:8]}",
+        "data": {"kind": "content", "change_description": "Nyt aktivitetstilbud"},
+    }
     response = client.post(f"{API}/cases", json=body, headers=auth(username))
     assert response.status_code == status, response.text
     who = persona(username)

@@ -67,8 +67,9 @@ PASSWORD = "lang-sommer-ved-havnen-42"
 
 def typed(cwd: Path, command: list[str], password: str) -> subprocess.CompletedProcess[str]:
     """Run a command that asks for a password twice on the terminal, typing it."""
-    return subprocess.run(command, cwd=cwd, env=clean_env(), input=f"{password}\n{password}\n", capture_output=True,
-                          text=True, timeout=60)  # fmt: skip
+    return subprocess.run(
+        command, cwd=cwd, env=clean_env(), input=f"{password}\n{password}\n", capture_output=True, text=True, timeout=60
+    )
 
 
 def test_users_create_then_seed_demo_refuses_the_database(tmp_path: Path) -> None:

@@ -120,7 +120,8 @@ def test_the_demo_histories_reach_the_states_the_demo_file_names(empty_database_
         ]
         codes = {p.id: p.code for p in session.exec(select(Plan))} | {}
         boards = {b.id: b.code for b in session.exec(select(Board))}
-        got = [(c.case_type, codes.get(c.plan_id) or boards.get(c.board_id), c.state) for c in session.exec(select(Case))]
+        examples = session.exec(select(Case).order_by(Case.id).limit(len(wanted)))  # played first; the generated follow
+        got = [(c.case_type, codes.get(c.plan_id) or boards.get(c.board_id), c.state) for c in examples]
         assert sorted(got) == sorted(wanted)
         hp03 = session.exec(select(Plan).where(Plan.code == "HP-03")).one()
         assert hp03.competence == "central"

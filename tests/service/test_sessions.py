@@ -16,8 +16,9 @@ from tests.embedded import BIN, clean_env
 def ui_login(client: TestClient, username: str) -> str:
     token = re.search(r'name="csrf" value="([^"]+)"', client.get("/login").text)
     assert token is not None
-    done = client.post("/login", data={"username": username, "password": "demo", "csrf": token.group(1)},
-                       follow_redirects=False)  # fmt: skip
+    done = client.post(
+        "/login", data={"username": username, "password": "demo", "csrf": token.group(1)}, follow_redirects=False
+    )
     assert done.status_code == 303
     fresh = re.search(r'name="csrf" value="([^"]+)"', client.get("/").text)
     assert fresh is not None

@@ -23,13 +23,22 @@ def in_parallel(calls: list[Callable[[], httpx2.Response]], clients: int = 16) -
 
 def login(base: str, username: str, password: str, address: str | None = None) -> Callable[[], httpx2.Response]:
     headers = {"X-Forwarded-For": address} if address else {}
-    return lambda: httpx2.post(f"{base}/api/v1/auth/token", data={"username": username, "password": password},
-                               headers=headers, timeout=120)  # fmt: skip
+    return lambda: httpx2.post(
+        f"{base}/api/v1/auth/token", data={"username": username, "password": password}, headers=headers, timeout=120
+    )
 
 
 def test_parallel_logins_of_different_users_all_succeed(served: Served) -> None:
-    users = ["camilla.juhl", "sara.bech", "eva.holm", "hassan.omar", "sara.norgaard", "kim.aagaard", "emil.bruun",
-             "noah.skov"]  # fmt: skip
+    users = [
+        "camilla.juhl",
+        "sara.bech",
+        "eva.holm",
+        "hassan.omar",
+        "sara.norgaard",
+        "kim.aagaard",
+        "emil.bruun",
+        "noah.skov",
+    ]
     statuses = [r.status_code for r in in_parallel([login(served.base, u, "demo") for u in users])]
     assert statuses == [200] * len(users)
 
@@ -48,8 +57,12 @@ def case_for_attachments(served: Served) -> tuple[int, dict[str, str]]:
     headers = {"Authorization": f"Bearer {served.token('sara.norgaard')}"}
     plans = httpx2.get(f"{served.base}/api/v1/plans", headers=headers, timeout=30).json()
     hp10 = next(p["id"] for p in plans if p["code"] == "HP-10")
-    body = {"case_type": "change_request", "plan_id": hp10, "title": "Bilag i stakke",
-            "data": {"kind": "content", "change_description": "Mange bilag på én gang"}}  # fmt: skip
+    body = {
+        "case_type": "change_request",
+        "plan_id": hp10,
+        "title": "Bilag i stakke",
+        "data": {"kind": "content", "change_description": "Mange bilag på én gang"},
+    }
     opened = httpx2.post(f"{served.base}/api/v1/cases", json=body, headers=headers, timeout=30)
     assert opened.status_code == 201, opened.text
     return int(opened.json()["id"]), headers
@@ -112,8 +125,10 @@ def test_a_streamed_body_over_the_limit_is_refused_before_it_is_read(served: Ser
 
 def test_a_declared_length_over_the_limit_is_refused_at_once(served: Served) -> None:
     with socket.create_connection(("127.0.0.1", served.port), timeout=30) as connection:  # only the head is sent
-        connection.sendall(b"POST /api/v1/cases HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                           b"Content-Length: %d\r\n\r\n{" % (300 << 20))  # fmt: skip
+        connection.sendall(
+            b"POST /api/v1/cases HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            b"Content-Length: %d\r\n\r\n{" % (300 << 20)
+        )
         answer = connection.recv(4096).decode()
     assert answer.startswith("HTTP/1.1 413") and "application/problem+json" in answer
 
@@ -125,6 +140,5 @@ def test_uploads_may_be_as_large_as_configured_and_no_larger(served: Served) -> 
     assert httpx2.post(url, files={"file": ("stor.pdf", fits)}, headers=headers, timeout=60).status_code == 201
     too_big = PDF + b"0" * (3 << 20)
     assert httpx2.post(url, files={"file": ("for-stor.pdf", too_big)}, headers=headers, timeout=60).status_code == 413
-    comment = httpx2.post(f"{url[: -len('documents')]}comments", json={"body": "x" * (2 << 20)}, headers=headers,
-                          timeout=60)  # fmt: skip
+    comment = httpx2.post(f"{url[: -len('documents')]}comments", json={"body": "x" * (2 << 20)}, headers=headers, timeout=60)
     assert comment.status_code == 413  # JSON bodies have the small limit, not the upload one

@@ -14,9 +14,15 @@ from tests.embedded import fetch
 
 pytestmark = pytest.mark.browser
 CHROMIUM_FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]  # fmt: skip
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 SHOTS = Path(os.environ.get("BOLIGSOCIAL_SCREENSHOTS", "/tmp/boligsocial-screenshots"))
 
 
@@ -131,21 +137,35 @@ def api(base: str, path: str, token: str, body: dict) -> dict:
 
 
 def test_a_board_member_votes_for_the_organisation_they_sit_for(page: Page, embedded: str) -> None:
-    tokens = {u: str(fetch(f"{embedded}/api/v1/auth/token", data={"username": u, "password": "demo"})[1]["access_token"])
-              for u in ("sara.norgaard", "sara.bech")}  # fmt: skip
+    tokens = {
+        u: str(fetch(f"{embedded}/api/v1/auth/token", data={"username": u, "password": "demo"})[1]["access_token"])
+        for u in ("sara.norgaard", "sara.bech")
+    }
     _, plans = fetch(f"{embedded}/api/v1/plans", token=tokens["sara.bech"])
     hp10 = next(p["id"] for p in plans if p["code"] == "HP-10")
-    case = api(embedded, "/api/v1/cases", tokens["sara.norgaard"], {
-        "case_type": "change_request", "plan_id": hp10, "title": "Sommerferieaktiviteter",
-        "data": {"kind": "content", "change_description": "Flere aktiviteter i sommerferien"}})  # fmt: skip
+    case = api(
+        embedded,
+        "/api/v1/cases",
+        tokens["sara.norgaard"],
+        {
+            "case_type": "change_request",
+            "plan_id": hp10,
+            "title": "Sommerferieaktiviteter",
+            "data": {"kind": "content", "change_description": "Flere aktiviteter i sommerferien"},
+        },
+    )
     for who, action, data in [
         ("sara.norgaard", "submit", {}),
         ("sara.bech", "start_screening", {}),
         ("sara.bech", "mark_ready", {}),
         ("sara.bech", "schedule", {"written_procedure": True}),
     ]:
-        case = api(embedded, f"/api/v1/cases/{case['id']}/actions/{action}", tokens[who],
-                   {"expected_version": case["version"], "data": data})  # fmt: skip
+        case = api(
+            embedded,
+            f"/api/v1/cases/{case['id']}/actions/{action}",
+            tokens[who],
+            {"expected_version": case["version"], "data": data},
+        )
     log_in(page, embedded, "eva.holm")
     page.goto(f"{embedded}/sager/{case['id']}")
     choice = page.locator("#vote-organisation")

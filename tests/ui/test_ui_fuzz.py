@@ -20,8 +20,14 @@ PERSONAS = {"secretariat": "camilla.juhl", "project_leader": "sara.norgaard", "b
 NASTY = ["", "abc", "²", "١٢", "9" * 20, "-1", "0", "[" * 100_000, "{" * 5000 + "}" * 5000, "a\x00b", "1e9", " 7 "]
 ANY_CHARACTER = st.characters(exclude_categories=["Cs"])  # lone surrogates cannot be sent as UTF-8 by any browser
 text = st.one_of(st.sampled_from(NASTY), st.text(max_size=40), st.text(max_size=400, alphabet=ANY_CHARACTER))
-FIELD_NAMES = sorted({f"data.{f.name}" for w in WORKFLOWS.values() for s in (w.data_schema, *(a.requires for a in w.actions))
-                      for f in fields(s)})  # fmt: skip
+FIELD_NAMES = sorted(
+    {
+        f"data.{f.name}"
+        for w in WORKFLOWS.values()
+        for s in (w.data_schema, *(a.requires for a in w.actions))
+        for f in fields(s)
+    }
+)
 ACTIONS = sorted({a.name for w in WORKFLOWS.values() for a in w.actions})
 SLOW = [HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large]
 FUZZ = settings(max_examples=25, deadline=None, suppress_health_check=SLOW)
@@ -31,8 +37,9 @@ def log_in(client: TestClient, username: str) -> str:
     """Log in through the login form; the session's CSRF token."""
     token = re.search(r'name="csrf" value="([^"]+)"', client.get("/login").text)
     assert token is not None
-    response = client.post("/login", data={"username": username, "password": "demo", "csrf": token.group(1)},
-                           follow_redirects=False)  # fmt: skip
+    response = client.post(
+        "/login", data={"username": username, "password": "demo", "csrf": token.group(1)}, follow_redirects=False
+    )
     assert response.status_code == 303, response.text
     fresh = re.search(r'name="csrf" value="([^"]+)"', client.get("/sager/ny").text)
     assert fresh is not None
@@ -51,8 +58,14 @@ def case_id(own_app) -> int:
         csrf = log_in(client, "sara.norgaard")
         plan = re.search(r'<option value="(\d+)">HP-10', client.get("/sager/ny").text)
         assert plan is not None
-        form = {"csrf": csrf, "case_type": "change_request", "subject": plan.group(1), "title": "Fuzzmål",
-                "data.kind": "content", "data.change_description": "Et mål for fuzzing"}  # fmt: skip
+        form = {
+            "csrf": csrf,
+            "case_type": "change_request",
+            "subject": plan.group(1),
+            "title": "Fuzzmål",
+            "data.kind": "content",
+            "data.change_description": "Et mål for fuzzing",
+        }
         opened = client.post("/sager/ny", data=form, follow_redirects=False)
         assert opened.status_code == 303, opened.text
         return int(opened.headers["location"].rsplit("/", 1)[1])
@@ -68,8 +81,12 @@ def form_of(draw: st.DrawFn, csrf: str) -> dict[str, str]:
 @st.composite
 def new_case_forms(draw: st.DrawFn, csrf: str) -> dict[str, str]:
     form = form_of(draw, csrf)
-    form |= {"case_type": draw(st.sampled_from([*WORKFLOWS, "nope"])), "subject": draw(text), "title": draw(text),
-             "description": draw(st.one_of(text, st.just("x" * 30_000)))}  # fmt: skip
+    form |= {
+        "case_type": draw(st.sampled_from([*WORKFLOWS, "nope"])),
+        "subject": draw(text),
+        "title": draw(text),
+        "description": draw(st.one_of(text, st.just("x" * 30_000))),
+    }
     return form
 
 
@@ -84,8 +101,9 @@ def test_opening_a_case_through_the_form_never_fails_and_keeps_the_apis_limits(p
         assert response.status_code in (200, 303) or 400 <= response.status_code < 500, response.status_code
         if response.status_code == 303 and response.headers["location"].startswith("/sager/") and form["csrf"] == csrf:
             title = form["title"].strip()
-            assert response.headers["location"] == "/sager/ny" or (1 <= len(title) <= 300
-                                                                   and len(form["description"]) <= 20_000)  # fmt: skip
+            assert response.headers["location"] == "/sager/ny" or (
+                1 <= len(title) <= 300 and len(form["description"]) <= 20_000
+            )
         if response.status_code >= 400 and response.status_code != 413:  # the form again, saying what is wrong, in Danish
             assert 'role="alert"' in response.text and '<html lang="da">' in response.text
 
@@ -96,8 +114,11 @@ def test_taking_an_action_through_the_form_never_fails(persona, case_id: int) ->
     client, csrf = persona
 
     @FUZZ
-    @given(form=st.builds(lambda f, v, c: f | {"version": v, "comment": c}, st.composite(form_of)(csrf), text, text),
-           action=st.sampled_from([*ACTIONS, "nope"]), target=st.sampled_from([case_id, case_id, 1, 2**40]))  # fmt: skip
+    @given(
+        form=st.builds(lambda f, v, c: f | {"version": v, "comment": c}, st.composite(form_of)(csrf), text, text),
+        action=st.sampled_from([*ACTIONS, "nope"]),
+        target=st.sampled_from([case_id, case_id, 1, 2**40]),
+    )
     @example(form={"csrf": csrf, "version": "abc"}, action="submit", target=case_id)
     @example(form={"csrf": csrf, "version": "1", "data.budget_moves": "[" * 100_000}, action="edit", target=case_id)
     def check(form: dict[str, str], action: str, target: int) -> None:
@@ -114,8 +135,21 @@ def test_query_parameters_of_the_pages_never_fail(persona, case_id: int) -> None
     client, _ = persona
 
     @FUZZ
-    @given(value=text, page=st.sampled_from(["/sager?vis=", "/sager?q=", "/sager/ny?type=", "/login?next=",
-                                             "/sprog/da?back=", "/sprog/", "/planer/", f"/sager/{case_id}?x="]))  # fmt: skip
+    @given(
+        value=text,
+        page=st.sampled_from(
+            [
+                "/sager?vis=",
+                "/sager?q=",
+                "/sager/ny?type=",
+                "/login?next=",
+                "/sprog/da?back=",
+                "/sprog/",
+                "/planer/",
+                f"/sager/{case_id}?x=",
+            ]
+        ),
+    )
     def check(value: str, page: str) -> None:
         response = client.get(page + quote(value[:2000], safe=""), follow_redirects=False)  # URLs are short
         assert response.status_code < 500

@@ -16,8 +16,9 @@ def test_a_ui_action_with_a_bad_csrf_token_writes_no_event(app, client: TestClie
     case = open_change(client, auth)
     with TestClient(app) as browser:
         ui_login(browser, "sara.norgaard")
-        sent = browser.post(f"/sager/{case['id']}/handling/submit", data={"csrf": "forged", "version": "1"},
-                            follow_redirects=False)  # fmt: skip
+        sent = browser.post(
+            f"/sager/{case['id']}/handling/submit", data={"csrf": "forged", "version": "1"}, follow_redirects=False
+        )
         assert sent.status_code == 303
     assert events(client, auth, case["id"]) == ["open"]
 
@@ -38,11 +39,13 @@ def test_a_stale_version_on_the_case_page_shows_the_fresh_state_with_a_message(a
     with TestClient(app) as browser:
         csrf = ui_login(browser, "sara.norgaard")
         assert "Kladde" in browser.get(f"/sager/{case['id']}").text  # the page as the user read it: version 1
-        submitted = client.post(f"/api/v1/cases/{case['id']}/actions/submit", json={"expected_version": 1},
-                                headers=auth("sara.norgaard"))  # fmt: skip
+        submitted = client.post(
+            f"/api/v1/cases/{case['id']}/actions/submit", json={"expected_version": 1}, headers=auth("sara.norgaard")
+        )
         assert submitted.status_code == 200  # meanwhile someone submitted it
-        stale = browser.post(f"/sager/{case['id']}/handling/withdraw", data={"csrf": csrf, "version": "1"},
-                             follow_redirects=False)  # fmt: skip
+        stale = browser.post(
+            f"/sager/{case['id']}/handling/withdraw", data={"csrf": csrf, "version": "1"}, follow_redirects=False
+        )
     assert stale.status_code == 409
     assert "Sagen er ændret siden version 1" in stale.text and 'class="state">Indsendt' in stale.text
     assert events(client, auth, case["id"]) == ["open", "submit"]

@@ -47,13 +47,17 @@ def move(src: tuple[str, int, str] | None, dst: tuple[str, int, str] | None, amo
         pytest.param({"FSB": "approve"}, "unanimity", "undecided", id="quorum: one party has not voted"),
         pytest.param({}, "unanimity", "undecided", id="quorum: no votes"),
         pytest.param({"FSB": "reject"}, "unanimity", "undecided", id="quorum: a rejection waits for everyone"),
-        pytest.param({"FSB": "approve", "AAB": "approve", "SAB": "reject"}, "unanimity", "approved",
-                     id="votes of non-voters do not count"),
+        pytest.param(
+            {"FSB": "approve", "AAB": "approve", "SAB": "reject"},
+            "unanimity",
+            "approved",
+            id="votes of non-voters do not count",
+        ),
         pytest.param({"FSB": "approve", "AAB": "reject"}, "majority", "rejected", id="majority: a tie rejects"),
         pytest.param({"FSB": "abstain", "AAB": "abstain"}, "majority", "undecided", id="majority: all abstain"),
         pytest.param({"FSB": "approve", "AAB": "abstain"}, "majority", "approved", id="majority: approve + abstain"),
     ],
-)  # fmt: skip
+)
 def test_tally_two_parties(votes: dict[str, str], rule: str, outcome: str) -> None:
     assert tally(votes, PARTIES, rule) == outcome
 
@@ -63,13 +67,18 @@ def test_tally_two_parties(votes: dict[str, str], rule: str, outcome: str) -> No
     [
         pytest.param({"FSB": "approve", "AAB": "approve", "SAB": "reject"}, "majority", "approved", id="2 of 3"),
         pytest.param({"FSB": "approve", "AAB": "reject", "SAB": "reject"}, "majority", "rejected", id="1 of 3"),
-        pytest.param({"FSB": "approve", "AAB": "reject", "SAB": "abstain"}, "majority", "rejected",
-                     id="tie with an abstention"),
+        pytest.param(
+            {"FSB": "approve", "AAB": "reject", "SAB": "abstain"}, "majority", "rejected", id="tie with an abstention"
+        ),
         pytest.param({"FSB": "approve", "AAB": "approve"}, "majority", "undecided", id="quorum: SAB has not voted"),
-        pytest.param({"FSB": "approve", "AAB": "approve", "SAB": "reject"}, "unanimity", "rejected",
-                     id="the same votes under unanimity"),
+        pytest.param(
+            {"FSB": "approve", "AAB": "approve", "SAB": "reject"},
+            "unanimity",
+            "rejected",
+            id="the same votes under unanimity",
+        ),
     ],
-)  # fmt: skip
+)
 def test_tally_three_parties(votes: dict[str, str], rule: str, outcome: str) -> None:
     assert tally(votes, THREE, rule) == outcome
 
@@ -77,24 +86,54 @@ def test_tally_three_parties(votes: dict[str, str], rule: str, outcome: str) -> 
 @pytest.mark.parametrize(
     ("votes", "voters", "rule", "outcome"),
     [
-        pytest.param({"FSB": "approve", "AAB": "approve", "KK": "approve"}, PARTIES, "unanimity", "approved",
-                     id="parties and the City approve"),
-        pytest.param({"FSB": "approve", "AAB": "approve", "KK": "reject"}, PARTIES, "unanimity", "rejected",
-                     id="City rejects"),
-        pytest.param({"FSB": "approve", "AAB": "approve", "KK": "abstain"}, PARTIES, "unanimity", "rejected",
-                     id="City abstains (issue 7: gave approved)"),
-        pytest.param({"FSB": "approve", "AAB": "approve"}, PARTIES, "unanimity", "undecided",
-                     id="City has not voted yet"),
-        pytest.param({"FSB": "approve", "AAB": "approve", "SAB": "approve", "KK": "reject"}, THREE, "majority",
-                     "rejected", id="three parties approve, City rejects, majority (issue 7: gave approved)"),
-        pytest.param({"FSB": "approve", "AAB": "approve", "SAB": "reject", "KK": "approve"}, THREE, "majority",
-                     "approved", id="majority of parties and the City approve"),
-        pytest.param({"FSB": "approve", "AAB": "reject", "KK": "approve"}, PARTIES, "unanimity", "rejected",
-                     id="City approves, a party rejects"),
-        pytest.param({"FSB": "approve", "KK": "reject"}, PARTIES, "unanimity", "undecided",
-                     id="City rejects but a party has not voted"),
+        pytest.param(
+            {"FSB": "approve", "AAB": "approve", "KK": "approve"},
+            PARTIES,
+            "unanimity",
+            "approved",
+            id="parties and the City approve",
+        ),
+        pytest.param(
+            {"FSB": "approve", "AAB": "approve", "KK": "reject"}, PARTIES, "unanimity", "rejected", id="City rejects"
+        ),
+        pytest.param(
+            {"FSB": "approve", "AAB": "approve", "KK": "abstain"},
+            PARTIES,
+            "unanimity",
+            "rejected",
+            id="City abstains (issue 7: gave approved)",
+        ),
+        pytest.param({"FSB": "approve", "AAB": "approve"}, PARTIES, "unanimity", "undecided", id="City has not voted yet"),
+        pytest.param(
+            {"FSB": "approve", "AAB": "approve", "SAB": "approve", "KK": "reject"},
+            THREE,
+            "majority",
+            "rejected",
+            id="three parties approve, City rejects, majority (issue 7: gave approved)",
+        ),
+        pytest.param(
+            {"FSB": "approve", "AAB": "approve", "SAB": "reject", "KK": "approve"},
+            THREE,
+            "majority",
+            "approved",
+            id="majority of parties and the City approve",
+        ),
+        pytest.param(
+            {"FSB": "approve", "AAB": "reject", "KK": "approve"},
+            PARTIES,
+            "unanimity",
+            "rejected",
+            id="City approves, a party rejects",
+        ),
+        pytest.param(
+            {"FSB": "approve", "KK": "reject"},
+            PARTIES,
+            "unanimity",
+            "undecided",
+            id="City rejects but a party has not voted",
+        ),
     ],
-)  # fmt: skip
+)
 def test_tally_with_the_city_veto(votes: dict[str, str], voters: frozenset[str], rule: str, outcome: str) -> None:
     assert tally(votes, voters, rule, veto=KK) == outcome
 
@@ -116,36 +155,67 @@ def test_the_veto_is_read_through_the_guards_from_the_facts() -> None:
 @pytest.mark.parametrize(
     ("data", "material", "needed"),
     [
-        pytest.param({"budget_moves": [move(("UB", 2017, "LBF"), ("UB", 2016, "LBF"))]}, False, False,
-                     id="within an area, same funder"),
-        pytest.param({"budget_moves": [move(("UB", 2017, "KK"), ("UB", 2017, "HOUSING"))]}, False, False,
-                     id="within an area, funder changes but not to or from LBF"),
-        pytest.param({"budget_moves": [move(("KP", 2017, "LBF"), ("FF", 2017, "LBF"))]}, False, True,
-                     id="between activity areas"),
-        pytest.param({"budget_moves": [move(("UB", 2017, "LBF"), ("UB", 2016, "LBF")),
-                                       move(("KP", 2017, "LBF"), ("FF", 2017, "LBF"))]}, False, True,
-                     id="one of several moves between areas"),
-        pytest.param({"budget_moves": [move(("UB", 2017, "LBF"), None)], "changes_total": True}, False, True,
-                     id="one-sided from: the total falls"),
-        pytest.param({"budget_moves": [move(None, ("UB", 2017, "KK"))], "changes_total": True}, False, True,
-                     id="one-sided to: the total grows"),
-        pytest.param({"budget_moves": [move(None, ("UB", 2017, "KK"))]}, False, True,
-                     id="one-sided without the changes_total flag"),
-        pytest.param({"budget_moves": [move(("UB", 2017, "LBF"), ("UB", 2016, "LBF"))], "changes_total": True},
-                     False, True, id="changes_total flag"),
+        pytest.param(
+            {"budget_moves": [move(("UB", 2017, "LBF"), ("UB", 2016, "LBF"))]},
+            False,
+            False,
+            id="within an area, same funder",
+        ),
+        pytest.param(
+            {"budget_moves": [move(("UB", 2017, "KK"), ("UB", 2017, "HOUSING"))]},
+            False,
+            False,
+            id="within an area, funder changes but not to or from LBF",
+        ),
+        pytest.param(
+            {"budget_moves": [move(("KP", 2017, "LBF"), ("FF", 2017, "LBF"))]}, False, True, id="between activity areas"
+        ),
+        pytest.param(
+            {
+                "budget_moves": [
+                    move(("UB", 2017, "LBF"), ("UB", 2016, "LBF")),
+                    move(("KP", 2017, "LBF"), ("FF", 2017, "LBF")),
+                ]
+            },
+            False,
+            True,
+            id="one of several moves between areas",
+        ),
+        pytest.param(
+            {"budget_moves": [move(("UB", 2017, "LBF"), None)], "changes_total": True},
+            False,
+            True,
+            id="one-sided from: the total falls",
+        ),
+        pytest.param(
+            {"budget_moves": [move(None, ("UB", 2017, "KK"))], "changes_total": True},
+            False,
+            True,
+            id="one-sided to: the total grows",
+        ),
+        pytest.param(
+            {"budget_moves": [move(None, ("UB", 2017, "KK"))]}, False, True, id="one-sided without the changes_total flag"
+        ),
+        pytest.param(
+            {"budget_moves": [move(("UB", 2017, "LBF"), ("UB", 2016, "LBF"))], "changes_total": True},
+            False,
+            True,
+            id="changes_total flag",
+        ),
         pytest.param({"changes_total": True}, False, True, id="changes_total flag without moves"),
-        pytest.param({"budget_moves": [move(("UB", 2017, "LBF"), ("UB", 2017, "KK"))]}, False, True,
-                     id="LBF share falls"),
-        pytest.param({"budget_moves": [move(("UB", 2017, "HOUSING"), ("UB", 2017, "LBF"))]}, False, True,
-                     id="LBF share grows"),
+        pytest.param({"budget_moves": [move(("UB", 2017, "LBF"), ("UB", 2017, "KK"))]}, False, True, id="LBF share falls"),
+        pytest.param(
+            {"budget_moves": [move(("UB", 2017, "HOUSING"), ("UB", 2017, "LBF"))]}, False, True, id="LBF share grows"
+        ),
         pytest.param({"kind": "content", "change_description": "x"}, True, True, id="material content change"),
-        pytest.param({"budget_moves": [move(("UB", 2017, "LBF"), ("UB", 2016, "LBF"))]}, True, True,
-                     id="material within-area move"),
+        pytest.param(
+            {"budget_moves": [move(("UB", 2017, "LBF"), ("UB", 2016, "LBF"))]}, True, True, id="material within-area move"
+        ),
         pytest.param({"kind": "content", "change_description": "x"}, False, False, id="content change, not material"),
         pytest.param({}, False, False, id="empty"),
         pytest.param({"budget_moves": []}, False, False, id="no moves"),
     ],
-)  # fmt: skip
+)
 def test_lbf_needed_by_default(data: dict[str, Any], material: bool, needed: bool) -> None:
     assert lbf_needed_by_default(data, material=material) is needed
 
@@ -162,11 +232,12 @@ WITHIN = {"budget_moves": [move(("UB", 2017, "LBF"), ("UB", 2016, "LBF"))]}
         pytest.param(BETWEEN, {"material": False}, True, id="no override between areas"),
         pytest.param(WITHIN, {"lbf_approval_needed": False}, True, id="within an area: nothing to waive"),
         pytest.param(WITHIN, {"lbf_approval_needed": True}, True, id="adding LBF within an area"),
-        pytest.param(WITHIN, {"lbf_approval_needed": False, "material": True}, False,
-                     id="waiving LBF for a material change"),
+        pytest.param(
+            WITHIN, {"lbf_approval_needed": False, "material": True}, False, id="waiving LBF for a material change"
+        ),
         pytest.param(WITHIN, {}, True, id="no input at all"),
     ],
-)  # fmt: skip
+)
 def test_keeps_lbf_approval(data: dict[str, Any], action_data: dict[str, Any], passes: bool) -> None:
     assert guards.keeps_lbf_approval(Facts(data=data, action_data=action_data)) is passes
 
@@ -178,22 +249,37 @@ def test_keeps_lbf_approval(data: dict[str, Any], action_data: dict[str, Any], p
     ("action_data", "recorded_for", "passes"),
     [
         pytest.param({"organisation": "FSB", "vote": "approve"}, frozenset(), True, id="own member or officer"),
-        pytest.param({"organisation": "FSB", "vote": "approve"}, frozenset({"AAB"}), True,
-                     id="own organisation while recording for another"),
+        pytest.param(
+            {"organisation": "FSB", "vote": "approve"},
+            frozenset({"AAB"}),
+            True,
+            id="own organisation while recording for another",
+        ),
         pytest.param({"organisation": "AAB", "vote": "approve"}, frozenset({"AAB"}), False, id="recorded, no source"),
-        pytest.param({"organisation": "AAB", "vote": "approve", "meeting_id": 7}, frozenset({"AAB"}), True,
-                     id="recorded from the meeting whose agenda the case is on"),
-        pytest.param({"organisation": "AAB", "vote": "approve", "meeting_id": 8}, frozenset({"AAB"}), False,
-                     id="recorded from another meeting"),
-        pytest.param({"organisation": "AAB", "vote": "approve", "document_id": 3}, frozenset({"AAB"}), True,
-                     id="recorded from a document"),
+        pytest.param(
+            {"organisation": "AAB", "vote": "approve", "meeting_id": 7},
+            frozenset({"AAB"}),
+            True,
+            id="recorded from the meeting whose agenda the case is on",
+        ),
+        pytest.param(
+            {"organisation": "AAB", "vote": "approve", "meeting_id": 8},
+            frozenset({"AAB"}),
+            False,
+            id="recorded from another meeting",
+        ),
+        pytest.param(
+            {"organisation": "AAB", "vote": "approve", "document_id": 3},
+            frozenset({"AAB"}),
+            True,
+            id="recorded from a document",
+        ),
         pytest.param({"organisation": "AAB"}, frozenset({"FSB", "AAB"}), False, id="a consent without a source"),
         pytest.param({}, frozenset({"AAB"}), True, id="no input yet: possible with a source"),
     ],
-)  # fmt: skip
+)
 def test_has_source_if_recorded(action_data: dict[str, Any], recorded_for: frozenset[str], passes: bool) -> None:
-    facts = Facts(action_data=action_data, voters=PARTIES, acting_for=PARTIES, recorded_for=recorded_for,
-                  round_meeting=7)  # fmt: skip
+    facts = Facts(action_data=action_data, voters=PARTIES, acting_for=PARTIES, recorded_for=recorded_for, round_meeting=7)
     assert guards.has_source_if_recorded(facts) is passes
 
 
@@ -245,8 +331,13 @@ def test_is_transfer_possible(data: dict[str, Any], competence: str, passes: boo
 def vote_assessment(case_type: str, roles: dict[Role, frozenset[str]], action_data: dict[str, Any] | None = None):
     workflow = WORKFLOWS[case_type]
     voters = PARTIES | KK if workflow.city_veto else PARTIES
-    facts = Facts(state="scheduled", voters=voters, veto=KK if workflow.city_veto else frozenset(),
-                  action_data=action_data or {}, round_meeting=1)  # fmt: skip
+    facts = Facts(
+        state="scheduled",
+        voters=voters,
+        veto=KK if workflow.city_veto else frozenset(),
+        action_data=action_data or {},
+        round_meeting=1,
+    )
     return next(a for a in assess(workflow, "scheduled", roles, facts) if a.action.name == "vote")
 
 
@@ -255,12 +346,20 @@ def vote_assessment(case_type: str, roles: dict[Role, frozenset[str]], action_da
     [
         pytest.param({Role.secretariat: PARTIES}, PARTIES, PARTIES, id="secretariat only: records for all"),
         pytest.param({Role.deciding_party_member: frozenset({"FSB"})}, {"FSB"}, frozenset(), id="member only"),
-        pytest.param({Role.secretariat: PARTIES, Role.deciding_party_member: frozenset({"FSB"})}, PARTIES,
-                     frozenset({"AAB"}), id="secretariat and member for FSB: records only for AAB"),
-        pytest.param({Role.secretariat: PARTIES, Role.party_org: PARTIES}, PARTIES, PARTIES,
-                     id="party_org is not a voter role on a change request"),
+        pytest.param(
+            {Role.secretariat: PARTIES, Role.deciding_party_member: frozenset({"FSB"})},
+            PARTIES,
+            frozenset({"AAB"}),
+            id="secretariat and member for FSB: records only for AAB",
+        ),
+        pytest.param(
+            {Role.secretariat: PARTIES, Role.party_org: PARTIES},
+            PARTIES,
+            PARTIES,
+            id="party_org is not a voter role on a change request",
+        ),
     ],
-)  # fmt: skip
+)
 def test_assess_records_only_what_the_secretariat_role_alone_gives(
     roles: dict[Role, frozenset[str]], acting_for: frozenset[str], recorded_for: frozenset[str]
 ) -> None:
@@ -284,8 +383,9 @@ def test_assess_the_city_member_votes_for_kk_on_an_agreement_change_and_the_secr
     assert city.facts is not None and city.facts.acting_for == KK and city.facts.recorded_for == frozenset()
     secretariat = vote_assessment("strategic_agreement_change", {Role.secretariat: PARTIES | KK})
     assert secretariat.facts is not None and secretariat.facts.recorded_for == PARTIES | KK
-    refused = vote_assessment("strategic_agreement_change", {Role.secretariat: PARTIES | KK},
-                              {"organisation": "KK", "vote": "approve"})  # fmt: skip
+    refused = vote_assessment(
+        "strategic_agreement_change", {Role.secretariat: PARTIES | KK}, {"organisation": "KK", "vote": "approve"}
+    )
     assert not refused.allowed and refused.guard is guards.has_source_if_recorded
 
 

@@ -19,8 +19,12 @@ README = Path(__file__).parents[2] / "README.md"
 
 def test_the_five_case_types_are_registered() -> None:
     assert set(WORKFLOWS) == {
-        "change_request", "strategic_agreement_change", "charter", "lbf_submission", "competence_transfer",
-    }  # fmt: skip
+        "change_request",
+        "strategic_agreement_change",
+        "charter",
+        "lbf_submission",
+        "competence_transfer",
+    }
 
 
 @pytest.mark.parametrize("key", sorted(WORKFLOWS))
@@ -49,10 +53,14 @@ GO = Action("go", ("a",), "b", (Role.secretariat,), "Gå", "Go")
 
 def tiny(**changes: object) -> Workflow:
     base = Workflow(
-        key="tiny", da="Lille", en="Tiny", subject="plan", initial="a",
+        key="tiny",
+        da="Lille",
+        en="Tiny",
+        subject="plan",
+        initial="a",
         states=(State("a", "A", "A"), State("b", "B", "B", Wait.done, final=True)),
         actions=(Action("go", ("a",), "b", (Role.secretariat,), "Gå", "Go"),),
-    )  # fmt: skip
+    )
     return dataclasses.replace(base, **changes)
 
 
@@ -60,18 +68,24 @@ def tiny(**changes: object) -> Workflow:
     ("changes", "problem"),
     [
         ({"actions": (Action("go", ("a",), "b", (), "Gå", "Go"),)}, "names nobody who may take it"),
-        ({"states": (State("a", "A", "A"), State("b", "B", "B", final=True), State("c", "C", "C", final=True))},
-         "state 'c' is unreachable"),
+        (
+            {"states": (State("a", "A", "A"), State("b", "B", "B", final=True), State("c", "C", "C", final=True))},
+            "state 'c' is unreachable",
+        ),
         ({"states": (State("a", "A", "A"), State("b", "B", "B"))}, "state 'b' is not final but has no way out"),
         ({"actions": (Action("go", ("a",), "x", (Role.secretariat,), "Gå", "Go"),)}, "unknown states ['x']"),
-        ({"actions": (GO, Action("back", ("b",), "a", (Role.secretariat,), "Tilbage", "Back"))},
-         "final state 'b' has a way out"),
-        ({"actions": (GO, Action("note", ("a",), None, (Role.secretariat,), "Notér", "Note"))},
-         "keeps the state but records no data"),
+        (
+            {"actions": (GO, Action("back", ("b",), "a", (Role.secretariat,), "Tilbage", "Back"))},
+            "final state 'b' has a way out",
+        ),
+        (
+            {"actions": (GO, Action("note", ("a",), None, (Role.secretariat,), "Notér", "Note"))},
+            "keeps the state but records no data",
+        ),
         ({"deadlines": (Deadline("d", "a", ("a",), DeadlineKind.service_target),)}, "needs exactly one of"),
         ({"initial": "z"}, "initial state 'z' is not declared"),
     ],
-)  # fmt: skip
+)
 def test_broken_declarations_are_refused(changes: dict[str, object], problem: str) -> None:
     with pytest.raises(WorkflowError, match="case type 'tiny'") as error:
         validate(tiny(**changes))

@@ -1,0 +1,108 @@
+"""The dashboard questions answered for one user and one set of filters: what the API and the pages both serve."""
+
+from dataclasses import dataclass
+from datetime import date
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+from sqlalchemy import ColumnElement, select
+from sqlmodel import Session
+
+from service.authz import Actor
+from service.clock import Clock
+from service.persistence.case_tables import CASES
+from service.stats import flow, forecast, labels, lead_times, snapshot, states
+from service.stats.filters import Filters, scope
+from service.stats.intervals import epoch
+from service.visibility import sees_everything, visible
+
+
+@dataclass
+class Asking:
+    """Who asks, when, about what."""
+
+    session: Session
+    actor: Actor
+    filters: Filters
+    now: int
+    today: date
+    lang: str = "da"
+    user: Any = None  # the User row, for pages
+
+    @classmethod
+    def of(
+        cls, session: Session, actor: Actor, clock: Clock, filters: Filters, lang: str = "da", user: Any = None
+    ) -> "Asking":
+        return cls(session, actor, filters, epoch(clock.now()), clock.today(), lang, user)
+
+    @cached_property
+    def visible(self) -> ColumnElement[bool]:
+        """The viewer's cases as a clause over `case_state_intervals`."""
+        return scope(self.session, self.actor)
+
+    @cached_property
+    def visible_ids(self) -> np.ndarray | None:
+        """The viewer's case ids; None when they see every case."""
+        if sees_everything(self.actor):
+            return None
+        query = select(CASES.c.id).where(visible(self.session, self.actor))
+        return np.array(self.session.connection().execute(query).scalars().all(), dtype=np.int64)
+
+    @cached_property
+    def current(self) -> snapshot.Snapshot:
+        return snapshot.current(self.session.connection())
+
+
+def lead_time_table(ask: Asking, group_by: str, unit: str) -> list[dict[str, Any]]:
+    rows = lead_times.lead_times(
+        ask.current, filters=ask.filters, visible=ask.visible_ids, group_by=group_by, unit=unit, now=ask.now
+    )
+    names = labels.names(ask.session.connection(), group_by, ask.lang)
+    return [{"key": r["key"], "label": names.get(r["key"], str(r["key"])), **r} for r in rows]
+
+
+def time_in_state_table(ask: Asking) -> list[dict[str, Any]]:
+    everything = sees_everything(ask.actor)
+    rows = states.time_in_state(ask.session.connection(), filters=ask.filters, visible=None if everything else ask.visible)
+    return [r | {"state_label": labels.state_name(r["case_type"], r["state"], ask.lang)} for r in rows]
+
+
+def throughput_table(ask: Asking) -> list[dict[str, Any]]:
+    return flow.throughput(ask.current, filters=ask.filters, visible=ask.visible_ids)
+
+
+def open_case_table(ask: Asking, sort: str = "age", limit: int = 50, offset: int = 0) -> dict[str, Any]:
+    return flow.open_cases(
+        ask.session.connection(),
+        ask.current,
+        filters=ask.filters,
+        visible=ask.visible_ids,
+        now=ask.now,
+        today=ask.today,
+        sort=sort,
+        limit=limit,
+        offset=offset,
+    )
+
+
+def forecast_table(ask: Asking) -> dict[str, Any]:
+    """Expected decisions per upcoming meeting, and how often a case on an agenda was decided there."""
+    connection = ask.session.connection()
+    keep = snapshot.select_cases(ask.current, ask.filters, ask.visible_ids)
+    keep &= ask.current.columns["wait"] != snapshot.DONE
+    meetings = forecast.meeting_days(connection)
+    boards = labels.names(connection, "board", ask.lang)
+    rows = forecast.per_meeting(ask.current, keep, meetings, ask.today)
+    names = labels.names(connection, "case_type", ask.lang)
+    held = [
+        r | {"label": names.get(r["case_type"], r["case_type"])} for r in forecast.held(connection, ask.filters.case_type)
+    ]
+    return {"meetings": [r | {"board": boards.get(r["board_id"], "")} for r in rows], "held": held}
+
+
+def expected_on(ask: Asking, day: date) -> list[int]:
+    """The open cases (within the filters) expected to be decided on a day."""
+    keep = snapshot.select_cases(ask.current, ask.filters, ask.visible_ids) & (ask.current.columns["wait"] != snapshot.DONE)
+    ids, days = forecast.expected(ask.current, keep, forecast.meeting_days(ask.session.connection()), ask.today)
+    return [int(i) for i in ids[days == np.datetime64(day)]]

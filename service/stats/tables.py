@@ -1,0 +1,45 @@
+"""Any dashboard table as CSV or an Excel workbook (openpyxl), with the same columns as its JSON."""
+
+import csv
+import io
+from collections.abc import Sequence
+from typing import Any
+
+from openpyxl import Workbook
+
+CSV = "text/csv; charset=utf-8"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def columns(rows: Sequence[dict[str, Any]]) -> list[str]:
+    """Every key of the rows, in first-seen order."""
+    seen: dict[str, None] = {}
+    for row in rows:
+        seen.update(dict.fromkeys(row))
+    return list(seen)
+
+
+def to_csv(rows: Sequence[dict[str, Any]]) -> str:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=columns(rows), extrasaction="ignore")
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue()
+
+
+def to_xlsx(rows: Sequence[dict[str, Any]], title: str) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = title[:31]
+    names = columns(rows)
+    sheet.append(names)
+    for row in rows:
+        sheet.append([_cell(row.get(name)) for name in names])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _cell(value: Any) -> Any:
+    return value if value is None or isinstance(value, int | float | str) else str(value)

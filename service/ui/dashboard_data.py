@@ -1,0 +1,172 @@
+"""What the dashboard pages fetch besides themselves: chart SVGs, table downloads, and the cases behind a number."""
+
+from collections import OrderedDict
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+from sqlalchemy import and_, func, select
+
+from service.deps import SessionDep
+from service.persistence.case_tables import CASES
+from service.persistence.stats_tables import INTERVALS
+from service.stats import charts, labels, lead_times, tables
+from service.stats.answers import (
+    Asking,
+    expected_on,
+    forecast_table,
+    lead_time_table,
+    open_case_table,
+    throughput_table,
+    time_in_state_table,
+)
+from service.stats.filters import day_start, keys, period
+from service.stats.states import split
+from service.ui.dashboards import FiltersDep, asking, context
+from service.ui.i18n import translator
+from service.ui.views import render, to_login
+from service.visibility import sees_everything
+
+router = APIRouter(include_in_schema=False)
+SVG = "image/svg+xml"
+DRAWN: OrderedDict[tuple[Any, ...], str | None] = OrderedDict()
+TABLES = {"lead-times", "time-in-state", "open-cases", "throughput", "forecasts"}
+
+
+def chart(ask: Asking, name: str, group_by: str, unit: str) -> str | None:
+    t = translator(ask.lang)
+    empty, axis = t("no_data"), t(f"unit.{unit}")
+    names = labels.names(ask.session.connection(), "case_type", ask.lang)
+    if name == "survival":
+        found = lead_times.curves(ask.current, filters=ask.filters, visible=ask.visible_ids, unit=unit, now=ask.now)
+        return charts.survival(found, names, axis, empty)
+    if name == "lead-times":
+        return charts.quantile_bars(lead_time_table(ask, group_by, unit), axis, empty)
+    if name == "wait-split":
+        waits = {w: t(f"wait.{w}") for w in charts.WAIT_COLOURS}
+        return charts.wait_split(split(time_in_state_table(ask)), names, waits, empty)
+    if name == "flow":
+        words = {"completed": t("completed"), "in_progress": t("in_progress")}
+        return charts.cumulative_flow(throughput_table(ask), words, empty)
+    if name == "aging":
+        aging = open_case_table(ask, limit=1)
+        return charts.age_bars(aging["buckets"], [t(f"age.{i}") for i in range(5)], empty)
+    return None
+
+
+@router.get("/statistik/diagram/{name}.svg")
+def chart_svg(
+    request: Request, session: SessionDep, filters: FiltersDep, name: str, group_by: str = "case_type", unit: str = "days"
+) -> Response:
+    ask = asking(request, session, filters)
+    if ask is None:
+        return Response(status_code=401)
+    group_by = group_by if group_by in lead_times.GROUPS else "case_type"
+    viewer = "all" if sees_everything(ask.actor) else ask.actor.user_id
+    # The same chart for the same viewer is drawn once per minute and history version (drawing costs ~0.1 s).
+    key = (name, group_by, unit, ask.filters, ask.lang, viewer, ask.current.last_event, ask.now // 60)
+    drawn = DRAWN.get(key)
+    if drawn is None:
+        drawn = chart(ask, name, group_by, unit)
+        DRAWN[key] = drawn
+        while len(DRAWN) > 128:
+            DRAWN.popitem(last=False)
+    if drawn is None:
+        return Response(status_code=404)
+    return Response(drawn, media_type=SVG, headers={"Cache-Control": "private, max-age=60"})
+
+
+def table(ask: Asking, name: str, group_by: str, unit: str) -> list[dict[str, Any]]:
+    if name == "lead-times":
+        return lead_time_table(ask, group_by, unit)
+    if name == "time-in-state":
+        return time_in_state_table(ask)
+    if name == "open-cases":
+        return list(open_case_table(ask, limit=100_000)["items"])
+    if name == "forecasts":
+        return list(forecast_table(ask)["meetings"])
+    return throughput_table(ask)
+
+
+@router.get("/statistik/tabel/{name}.{fmt}")
+def table_download(
+    request: Request,
+    session: SessionDep,
+    filters: FiltersDep,
+    name: str,
+    fmt: str,
+    group_by: str = "case_type",
+    unit: str = "days",
+) -> Response:
+    ask = asking(request, session, filters)
+    if ask is None:
+        return to_login(request)
+    if name not in TABLES or fmt not in ("csv", "xlsx"):
+        return Response(status_code=404)
+    rows = table(ask, name, group_by if group_by in lead_times.GROUPS else "case_type", unit)
+    disposition = {"Content-Disposition": f'attachment; filename="{name}.{fmt}"'}
+    if fmt == "csv":
+        return Response(tables.to_csv(rows), media_type=tables.CSV, headers=disposition)
+    return Response(tables.to_xlsx(rows, name), media_type=tables.XLSX, headers=disposition)
+
+
+def behind(
+    ask: Asking, state: str | None, open_: bool | None, ended: str | None, expected: date | None
+) -> tuple[list[Any], int]:
+    """The cases behind a number: up to 200 of them, and how many there are."""
+    where = [keys(ask.filters), period(INTERVALS.c.opened_at, ask.filters), ask.visible]
+    if expected is not None:
+        where.append(INTERVALS.c.case_id.in_(expected_on(ask, expected)))
+    if state is not None:
+        where.append(INTERVALS.c.state == state)
+    else:
+        where.append(INTERVALS.c.left_at.is_(None))
+    if open_ is not None:
+        where.append(INTERVALS.c.wait != "done" if open_ else INTERVALS.c.wait == "done")
+    if ended:
+        first = date.fromisoformat(f"{ended}-01")
+        following = date(first.year + first.month // 12, first.month % 12 + 1, 1)
+        where += [
+            INTERVALS.c.wait == "done",
+            INTERVALS.c.entered_at >= day_start(first),
+            INTERVALS.c.entered_at < day_start(following),
+        ]
+    ids = select(INTERVALS.c.case_id).where(and_(*where)).distinct().subquery()
+    connection = ask.session.connection()
+    total = connection.execute(select(func.count()).select_from(ids)).scalar_one()
+    rows = connection.execute(
+        select(CASES.c.id, CASES.c.reference, CASES.c.title, CASES.c.case_type, CASES.c.state, CASES.c.is_open)
+        .where(CASES.c.id.in_(select(ids.c.case_id)))
+        .order_by(CASES.c.id)
+        .limit(200)
+    ).all()
+    return list(rows), total
+
+
+@router.get("/statistik/sager")
+def cases_behind(
+    request: Request,
+    session: SessionDep,
+    filters: FiltersDep,
+    state: Annotated[str | None, Query(max_length=50)] = None,
+    open: bool | None = None,
+    ended: Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}$")] = None,
+    expected: date | None = None,
+) -> Response:
+    ask = asking(request, session, filters)
+    if ask is None:
+        return to_login(request)
+    rows, total = behind(ask, state, open, ended, expected)
+    states = {(r.case_type, r.state): labels.state_name(r.case_type, r.state, ask.lang) for r in rows}
+    return render(
+        request,
+        "dashboard_cases.html",
+        rows=rows,
+        total=total,
+        states=states,
+        state=state,
+        open=open,
+        ended=ended,
+        **context(ask, "sager"),
+    )
