@@ -3,9 +3,9 @@
 from fastapi import APIRouter
 from fastapi.responses import StreamingResponse
 
+from service.cases.visibility import sees_everything, visible
 from service.deps import ActorDep, SessionDep
 from service.stats import eventlog
-from service.visibility import sees_everything, visible
 
 router = APIRouter(prefix="/export", tags=["export"], responses={401: {"description": "Not logged in"}})
 

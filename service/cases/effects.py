@@ -214,7 +214,7 @@ APPLY: dict[Effect, Callable[[Session, "Situation", int, datetime], None]] = {
     Effect.transfer_competence: _transfer_competence,
 }
 PREPARED = {Effect.update_data, Effect.screen, Effect.information_item, Effect.check_budget_moves, Effect.note_lbf_approval}
-# Every declared effect has exactly one implementation here or in service.opening (a test checks the enum is covered).
+# Every declared effect has exactly one implementation here (a test checks that the enum is covered).
 OPEN_EFFECTS = {Effect.note_agreement_version}
 IMPLEMENTED = APPLY.keys() | PREPARED | OPEN_EFFECTS
 

@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from service.deadlines import due_date
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.engine import Connection
 from sqlmodel import Session
 
+from service.cases.deadlines import due_date
 from service.demo.simulate import Step, course, local_day, office_time
 from service.persistence.case_tables import CASE_DEADLINES, CASE_EVENTS, CASES
 from service.persistence.stats_tables import INTERVALS

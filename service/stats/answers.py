@@ -10,12 +10,12 @@ from sqlalchemy import ColumnElement, select
 from sqlmodel import Session
 
 from service.authz import Actor
+from service.cases.visibility import sees_everything, visible
 from service.clock import Clock
 from service.persistence.case_tables import CASES
 from service.stats import flow, forecast, labels, lead_times, snapshot, states
 from service.stats.filters import Filters, scope
 from service.stats.intervals import epoch
-from service.visibility import sees_everything, visible
 
 
 @dataclass

@@ -8,9 +8,9 @@ from sqlalchemy import ColumnElement, and_, select, true
 from sqlmodel import Session
 
 from service.authz import Actor
+from service.cases.visibility import sees_everything, visible
 from service.persistence.case_tables import CASES
 from service.persistence.stats_tables import INTERVALS
-from service.visibility import sees_everything, visible
 from workflows import calendar
 
 
@@ -63,7 +63,7 @@ def period(column: Any, filters: Filters) -> ColumnElement[bool]:
 
 
 def scope(session: Session, actor: Actor) -> ColumnElement[bool]:
-    """The cases the actor may see (service.visibility's rule), as a clause over `case_state_intervals`."""
+    """The cases the actor may see (service.cases.visibility's rule), as a clause over `case_state_intervals`."""
     if sees_everything(actor):
         return true()
     return INTERVALS.c.case_id.in_(select(CASES.c.id).where(visible(session, actor)))

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from sqlalchemy import and_, func, select
 
+from service.cases.visibility import sees_everything
 from service.deps import SessionDep
 from service.persistence.case_tables import CASES
 from service.persistence.stats_tables import INTERVALS
@@ -26,7 +27,6 @@ from service.stats.states import split
 from service.ui.dashboards import FiltersDep, asking, context
 from service.ui.i18n import translator
 from service.ui.views import render, to_login
-from service.visibility import sees_everything
 
 router = APIRouter(include_in_schema=False)
 SVG = "image/svg+xml"

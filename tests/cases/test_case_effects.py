@@ -323,13 +323,19 @@ def test_a_plan_has_one_open_transfer_at_a_time_and_an_accepted_one_can_still_be
 # -- decision rule from the charter -------------------------------------------------------------------------------
 
 HP08_SCHEDULED = Given(
-    (("clara.winge", "submit", None), (S, "start_screening", None), (S, "mark_ready", {}),
-     (S, "schedule", {"written_procedure": True}),
-     ("bo.iversen", "vote", {"organisation": "AAB", "vote": "approve"}),
-     ("lene.kruse", "vote", {"organisation": "3B", "vote": "approve"}),
-     ("niels.ravn", "vote", {"organisation": "SAB", "vote": "reject"})),
-    {"kind": "content", "change_description": "Nyt fritidstilbud"}, "clara.winge", "HP-08",
-)  # fmt: skip  # HP-08 "PULS": parties AAB, 3B and SAB, decided by BB-D3; two for, one against
+    (
+        ("clara.winge", "submit", None),
+        (S, "start_screening", None),
+        (S, "mark_ready", {}),
+        (S, "schedule", {"written_procedure": True}),
+        ("bo.iversen", "vote", {"organisation": "AAB", "vote": "approve"}),
+        ("lene.kruse", "vote", {"organisation": "3B", "vote": "approve"}),
+        ("niels.ravn", "vote", {"organisation": "SAB", "vote": "reject"}),
+    ),
+    {"kind": "content", "change_description": "Nyt fritidstilbud"},
+    "clara.winge",
+    "HP-08",
+)  # HP-08 "PULS": parties AAB, 3B and SAB, decided by BB-D3; two for, one against
 
 
 def put_charter_in_force(session: Session, board: str, rule: str) -> Case:

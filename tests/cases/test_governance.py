@@ -35,8 +35,14 @@ PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 CONTENT = {"kind": "content", "change_description": "Nyt fritidstilbud i stedet for netværksgrupper"}
 WRITTEN = {"written_procedure": True}
 # Who sits for whom on the district boards (copenhagen-2016.yaml).
-BB_D1 = {"VIBO": "ali.demir", "DFB": "signe.krogh", "AAB": "bo.iversen", "FSB": "eva.holm", "HAB": "kim.aagaard",
-         "KK": "henrik.bay"}  # fmt: skip  # HP-02's parties, decided by BB-D1
+BB_D1 = {
+    "VIBO": "ali.demir",
+    "DFB": "signe.krogh",
+    "AAB": "bo.iversen",
+    "FSB": "eva.holm",
+    "HAB": "kim.aagaard",
+    "KK": "henrik.bay",
+}  # HP-02's parties, decided by BB-D1
 BB_D2 = {"FSB": "eva.holm", "MURER": "kim.aagaard", "AKB": "per.winther", "KK": "henrik.bay"}
 BB_D4 = {"AKB": "per.winther", "3B": "lene.kruse", "KK": "louise.kring"}
 
@@ -298,8 +304,14 @@ def test_1_designations_and_assignments_count_only_on_the_days_they_hold(client:
 
 def test_2_a_city_abstention_blocks_a_strategic_agreement_change(client: TestClient, auth) -> None:
     # Observed: both parties approving and the City abstaining gave `approved`.
-    case = open_(client, auth, "emil.bruun", "strategic_agreement_change", plan_code="HP-04",
-                 data={"change_description": "Ny delaftale med SOF"})  # fmt: skip  # FSB and MURER, BB-D2
+    case = open_(
+        client,
+        auth,
+        "emil.bruun",
+        "strategic_agreement_change",
+        plan_code="HP-04",
+        data={"change_description": "Ny delaftale med SOF"},
+    )  # FSB and MURER, BB-D2
     case = to_scheduled(client, auth, case["id"], "emil.bruun")
     vote(client, auth, case["id"], BB_D2, FSB="approve", MURER="approve")
     act(client, auth, case["id"], S, "approve", status=409)  # the City has not voted: undecided
@@ -367,8 +379,14 @@ def test_2_the_city_cannot_be_outvoted_under_a_majority_charter(client: TestClie
 
 
 def test_2_only_a_city_member_of_the_deciding_board_casts_the_citys_vote(client: TestClient, auth) -> None:
-    case = open_(client, auth, "viktor.hauge", "strategic_agreement_change", plan_code="HP-12",
-                 data={"change_description": "Ny delaftale med BUF"})  # fmt: skip  # AKB, BB-D4
+    case = open_(
+        client,
+        auth,
+        "viktor.hauge",
+        "strategic_agreement_change",
+        plan_code="HP-12",
+        data={"change_description": "Ny delaftale med BUF"},
+    )  # AKB, BB-D4
     case = to_scheduled(client, auth, case["id"], "viktor.hauge")
     act(client, auth, case["id"], "henrik.bay", "vote", {"organisation": "KK", "vote": "approve"}, status=404)  # not BB-D4
     act(client, auth, case["id"], "per.winther", "vote", {"organisation": "KK", "vote": "approve"}, status=403)
@@ -507,8 +525,14 @@ def test_4_the_lbf_step_cannot_be_waived_only_added(client: TestClient, auth) ->
 
 def test_5_a_move_outside_the_grant_period_is_refused_at_submission(client: TestClient, auth) -> None:
     # Observed: a move into a year outside the grant was implemented and created a new budget line.
-    case = open_(client, auth, "viktor.hauge", "change_request", plan_code="HP-12",
-                 data=within_area(("UB", 2017, "LBF"), ("UB", 2021, "LBF"), 10_000))  # fmt: skip  # HP-12: 2016-2019
+    case = open_(
+        client,
+        auth,
+        "viktor.hauge",
+        "change_request",
+        plan_code="HP-12",
+        data=within_area(("UB", 2017, "LBF"), ("UB", 2021, "LBF"), 10_000),
+    )  # HP-12: 2016-2019
     refused = act(client, auth, case["id"], "viktor.hauge", "submit", status=422)
     assert refused["errors"][0]["field"] == "data.budget_moves.0.to_area"
     assert "2021" in refused["detail"] and "2016–2019" in refused["detail"]
@@ -734,8 +758,15 @@ def test_8_a_charter_in_force_mid_round_does_not_change_the_votes_cast(client: T
 
 
 def transfer(client: TestClient, auth, plan_code: str, direction: str, status: int = 201) -> dict[str, Any]:
-    return open_(client, auth, "anders.friis", "competence_transfer", plan_code=plan_code,
-                 data={"direction": direction}, status=status)  # fmt: skip  # anders.friis sits for BOVITA
+    return open_(
+        client,
+        auth,
+        "anders.friis",
+        "competence_transfer",
+        plan_code=plan_code,
+        data={"direction": direction},
+        status=status,
+    )  # anders.friis sits for BOVITA
 
 
 def to_accepted(client: TestClient, auth, case_id: int) -> None:

@@ -41,3 +41,10 @@ def test_an_audience_names_the_people_the_register_says(
     here = situation(session, case, actor(session, "sara.bech"))
     people = usernames(session, recipients(session, audience, here))
     assert includes <= people and not excludes & people
+
+
+def test_every_declared_effect_has_an_implementation() -> None:
+    from service.cases.effects import IMPLEMENTED
+    from workflows.spec import Effect
+
+    assert set(IMPLEMENTED) == set(Effect)
