@@ -36,6 +36,7 @@ def _insider(actor: Actor) -> Any:
         select(PlanParty.plan_id)
         .join(Organisation, col(Organisation.id) == col(PlanParty.organisation_id))
         .where(col(Organisation.code).in_(actor.acts_for))
+        .correlate(None)
     )
     return or_(
         col(Case.plan_id).in_(actor.leads) if actor.leads else false(),  # project leaders: their plans
@@ -56,11 +57,16 @@ def _outsider(actor: Actor) -> Any:
     boards = set(actor.seats)
     if not boards:
         return false()
-    local = select(Board.plan_id).where(Board.kind == BoardKind.local, col(Board.id).in_(boards))
-    central_seat = select(Board.id).where(Board.kind == BoardKind.central, col(Board.id).in_(boards))
-    notified = exists().where(
-        col(CaseEvent.case_id) == col(Case.id),
-        or_(*(and_(col(Case.case_type) == t, col(CaseEvent.action) == a) for t, a in central_notices()), false()),
+    # Uncorrelated on purpose: a query that joins boards itself (the dashboards) must not swallow these FROMs.
+    local = select(Board.plan_id).where(Board.kind == BoardKind.local, col(Board.id).in_(boards)).correlate(None)
+    central_seat = select(Board.id).where(Board.kind == BoardKind.central, col(Board.id).in_(boards)).correlate(None)
+    notified = exists(
+        select(CaseEvent.id)
+        .where(
+            col(CaseEvent.case_id) == col(Case.id),
+            or_(*(and_(col(Case.case_type) == t, col(CaseEvent.action) == a) for t, a in central_notices()), false()),
+        )
+        .correlate_except(CaseEvent)  # the case's own events, also inside a query over case_events (the export)
     )
     return or_(
         and_(col(Case.plan_id).in_(local), seen_by_local_groups()),  # local groups, in the states their type declares

@@ -66,4 +66,4 @@ def scope(session: Session, actor: Actor) -> ColumnElement[bool]:
     """The cases the actor may see (service.cases.visibility's rule), as a clause over `case_state_intervals`."""
     if sees_everything(actor):
         return true()
-    return INTERVALS.c.case_id.in_(select(CASES.c.id).where(visible(session, actor)))
+    return INTERVALS.c.case_id.in_(select(CASES.c.id).where(visible(session, actor)).correlate(None))

@@ -63,6 +63,8 @@ class Snapshot:
         self.columns, self.size = grown, size
 
     def put(self, rows: Sequence[Any]) -> None:
+        # Cases of a type no longer (or only temporarily) registered have no codes here: they are left out.
+        rows = [r for r in rows if r[1] in TYPES and r[3] in STATES]
         if not rows:
             return
         codes = [(r[0], TYPES.index(r[1]), WAITS.index(r[2]), STATES.index(r[3])) for r in rows]

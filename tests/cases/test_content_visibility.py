@@ -86,8 +86,14 @@ def test_central_board_members_see_the_strategic_agreement_notices_meant_for_the
 
     member = headers("mads.overgaard")  # a central-board member with no other tie to HP-05
     cases = client.get("/api/v1/cases", params={"limit": 200}, headers=member).json()["items"]
-    informed = [c for c in cases if c["case_type"] == "strategic_agreement_change"]
-    assert [c["state"] for c in informed] == ["central_board_informed"]
+    central = next(b["id"] for b in client.get("/api/v1/boards", headers=member).json() if b["kind"] == "central")
+    changes = [  # of plans a district board decides: the member sees them only as notices
+        c for c in cases if c["case_type"] == "strategic_agreement_change" and c["deciding_board_id"] != central
+    ]
+    after_notice = {"central_board_informed", "awaiting_lbf", "lbf_queried", "lbf_approved", "lbf_rejected", "in_force"}
+    assert changes and {c["state"] for c in changes} <= after_notice  # none before the central board was informed
+    informed = [c for c in changes if c["state"] == "central_board_informed"]
+    assert informed
     comments = f"/api/v1/cases/{informed[0]['id']}/comments"
     client.post(comments, json={"body": "Sekretariatets noter"}, headers=headers("camilla.juhl"))
     client.post(comments, json={"body": "Til orientering", "visibility": "shared"}, headers=headers("camilla.juhl"))
