@@ -38,6 +38,18 @@ Key = tuple[str, str, str, int, str, int]
 Finished = tuple[str, str, str, int | None, str, int]  # case_type, state, wait, district_id, left_to, seconds
 
 
+def remove(connection: Connection, stays: Iterable[Finished]) -> None:
+    """Uncount finished stays (of deleted cases)."""
+    for case_type, state, _, district, left_to, seconds in stays:
+        connection.execute(
+            BUCKETS.update()
+            .where(BUCKETS.c.case_type == case_type, BUCKETS.c.state == state, BUCKETS.c.district_id == (district or 0),
+                   BUCKETS.c.left_to == left_to, BUCKETS.c.bucket == bucket(seconds))
+            .values(stays=BUCKETS.c.stays - 1, seconds=BUCKETS.c.seconds - seconds)
+        )  # fmt: skip
+    connection.execute(BUCKETS.delete().where(BUCKETS.c.stays <= 0))
+
+
 def add(connection: Connection, stays: Iterable[Finished]) -> None:
     """Count finished stays into their buckets."""
     counts: Counter[Key] = Counter()

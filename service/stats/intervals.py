@@ -161,3 +161,13 @@ def rebuild(connection: Connection, batch: int = 2000) -> int:
 def aware(moment: datetime) -> datetime:
     """SQLite hands back naive datetimes; the engine writes UTC."""
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def forget(connection: Connection, case_ids: list[int]) -> None:
+    """Take deleted cases out of the statistics (the service never deletes a case; tests clean up their own)."""
+    columns = (INTERVALS.c.case_type, INTERVALS.c.state, INTERVALS.c.wait, INTERVALS.c.district_id, INTERVALS.c.left_to)
+    finished = connection.execute(
+        select(*columns, INTERVALS.c.seconds).where(INTERVALS.c.case_id.in_(case_ids), INTERVALS.c.seconds.is_not(None))
+    ).all()
+    buckets.remove(connection, [tuple(row) for row in finished])
+    connection.execute(delete(INTERVALS).where(INTERVALS.c.case_id.in_(case_ids)))

@@ -19,7 +19,7 @@ from sqlmodel import Session, col, select
 from service.cases import apply_action
 from service.errors import Conflict, Invalid, ServiceError
 from service.persistence.case_tables import BudgetChange, Case, CaseDeadline, CaseEvent, OutboxMessage
-from service.persistence.stats_tables import CaseStateInterval
+from service.stats import intervals
 from tests.builders import SECRETARIAT, actor, budget, events, move, open_, play
 
 OPENING = {"kind": "economic", "change_description": "Flyt", "budget_moves": [move("UB 2017 LBF", "UB 2016 LBF", 150_000)]}
@@ -36,7 +36,8 @@ def submitted(engine: Engine) -> Iterator[int]:
         case_id = case.id
     yield case_id
     with Session(engine) as session:
-        for table in (OutboxMessage, CaseDeadline, BudgetChange, CaseEvent, CaseStateInterval):
+        intervals.forget(session.connection(), [case_id])
+        for table in (OutboxMessage, CaseDeadline, BudgetChange, CaseEvent):
             session.execute(delete(table).where(table.case_id == case_id))
         session.execute(delete(Case).where(Case.id == case_id))
         session.commit()
@@ -245,7 +246,8 @@ def test_opposite_budget_moves_implemented_at_once_do_not_deadlock(engine: Engin
             assert budget(session, "HP-10") == before  # the two moves cancel out
     finally:
         with Session(engine) as session:
-            for table in (OutboxMessage, CaseDeadline, BudgetChange, CaseEvent, CaseStateInterval):
+            intervals.forget(session.connection(), list(ids))
+            for table in (OutboxMessage, CaseDeadline, BudgetChange, CaseEvent):
                 session.execute(delete(table).where(col(table.case_id).in_(ids)))
             session.execute(delete(Case).where(col(Case.id).in_(ids)))
             session.commit()
