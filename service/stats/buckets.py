@@ -43,10 +43,15 @@ def remove(connection: Connection, stays: Iterable[Finished]) -> None:
     for case_type, state, _, district, left_to, seconds in stays:
         connection.execute(
             BUCKETS.update()
-            .where(BUCKETS.c.case_type == case_type, BUCKETS.c.state == state, BUCKETS.c.district_id == (district or 0),
-                   BUCKETS.c.left_to == left_to, BUCKETS.c.bucket == bucket(seconds))
+            .where(
+                BUCKETS.c.case_type == case_type,
+                BUCKETS.c.state == state,
+                BUCKETS.c.district_id == (district or 0),
+                BUCKETS.c.left_to == left_to,
+                BUCKETS.c.bucket == bucket(seconds),
+            )
             .values(stays=BUCKETS.c.stays - 1, seconds=BUCKETS.c.seconds - seconds)
-        )  # fmt: skip
+        )
     connection.execute(BUCKETS.delete().where(BUCKETS.c.stays <= 0))
 
 
