@@ -1,7 +1,9 @@
 """Building blocks several case types share: a board's decision round, and LBF's answer."""
 
+from pydantic import BaseModel
+
 from workflows import guards, schemas
-from workflows.spec import Action, Audience, Collect, Deadline, DeadlineKind, Effect, Role, State, Wait
+from workflows.spec import Action, Audience, Collect, Deadline, DeadlineKind, Effect, Guard, Role, State, Wait
 
 SECRETARIAT = (Role.secretariat,)
 APPLICANTS = (Role.secretariat, Role.project_leader, Role.party_org)
@@ -38,6 +40,52 @@ def lbf_reply(waiting: str) -> Deadline:
         escalate_after_days=45,
         da="Svar fra LBF",
         en="LBF's reply",
+    )
+
+
+def screening_and_consultation(
+    *, requires: type[BaseModel] | None = None, rules: tuple[Guard, ...] = ()
+) -> tuple[Action, ...]:
+    """From screening, straight to ready for decision or through the local group's consultation (høring).
+
+    `requires` and `rules` are the screening's input and rules (e.g. whether LBF must approve); both ways screen.
+    """
+    return (
+        Action(
+            "start_consultation",
+            ("screening",),
+            "consultation",
+            SECRETARIAT,
+            "Send i høring",
+            "Start consultation",
+            requires=requires,
+            guards=rules,
+            notifies=(Audience.local_group,),
+            effects=(Effect.screen,),
+        ),
+        Action(
+            "respond",
+            ("consultation",),
+            None,
+            (Role.local_group_member, Role.secretariat),
+            "Afgiv høringssvar",
+            "Respond to consultation",
+            requires=schemas.Statement,
+        ),
+        Action(
+            "close_consultation", ("consultation",), "ready_for_decision", SECRETARIAT, "Afslut høring", "Close consultation"
+        ),
+        Action(
+            "mark_ready",
+            ("screening",),
+            "ready_for_decision",
+            SECRETARIAT,
+            "Klar til beslutning",
+            "Mark ready for decision",
+            requires=requires,
+            guards=rules,
+            effects=(Effect.screen,),
+        ),
     )
 
 

@@ -3,7 +3,16 @@
 from typing import Literal
 
 from workflows import guards, schemas
-from workflows.blocks import APPLICANTS, SECRETARIAT, decision_round, decision_states, lbf_answers, lbf_reply, lbf_states
+from workflows.blocks import (
+    APPLICANTS,
+    SECRETARIAT,
+    decision_round,
+    decision_states,
+    lbf_answers,
+    lbf_reply,
+    lbf_states,
+    screening_and_consultation,
+)
 from workflows.labels import labelled
 from workflows.spec import (
     Action,
@@ -99,41 +108,7 @@ WORKFLOW = Workflow(
             effects=(Effect.check_budget_moves,),
         ),
         Action("start_screening", ("submitted",), "screening", SECRETARIAT, "Start screening", "Start screening"),
-        Action(
-            "start_consultation",
-            ("screening",),
-            "consultation",
-            SECRETARIAT,
-            "Send i høring",
-            "Start consultation",
-            requires=schemas.Screening,
-            guards=(guards.keeps_lbf_approval,),
-            notifies=(Audience.local_group,),
-            effects=(Effect.screen,),
-        ),
-        Action(
-            "respond",
-            ("consultation",),
-            None,
-            (Role.local_group_member, Role.secretariat),
-            "Afgiv høringssvar",
-            "Respond to consultation",
-            requires=schemas.Statement,
-        ),
-        Action(
-            "close_consultation", ("consultation",), "ready_for_decision", SECRETARIAT, "Afslut høring", "Close consultation"
-        ),
-        Action(
-            "mark_ready",
-            ("screening",),
-            "ready_for_decision",
-            SECRETARIAT,
-            "Klar til beslutning",
-            "Mark ready for decision",
-            requires=schemas.Screening,
-            guards=(guards.keeps_lbf_approval,),
-            effects=(Effect.screen,),
-        ),
+        *screening_and_consultation(requires=schemas.Screening, rules=(guards.keeps_lbf_approval,)),
         Action(
             "schedule",
             ("ready_for_decision",),

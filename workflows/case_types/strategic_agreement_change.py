@@ -1,7 +1,16 @@
 """Ændring af strategisk samarbejdsaftale: the City must agree too; the central board is informed (§4.2)."""
 
 from workflows import guards, schemas
-from workflows.blocks import APPLICANTS, SECRETARIAT, decision_round, decision_states, lbf_answers, lbf_reply, lbf_states
+from workflows.blocks import (
+    APPLICANTS,
+    SECRETARIAT,
+    decision_round,
+    decision_states,
+    lbf_answers,
+    lbf_reply,
+    lbf_states,
+    screening_and_consultation,
+)
 from workflows.labels import labelled
 from workflows.spec import (
     Action,
@@ -75,37 +84,7 @@ WORKFLOW = Workflow(
     actions=(
         Action("submit", ("draft",), "submitted", APPLICANTS, "Indsend", "Submit", notifies=(Audience.secretariat,)),
         Action("start_screening", ("submitted",), "screening", SECRETARIAT, "Start screening", "Start screening"),
-        Action(
-            "start_consultation",
-            ("screening",),
-            "consultation",
-            SECRETARIAT,
-            "Send i høring",
-            "Start consultation",
-            notifies=(Audience.local_group,),
-            effects=(Effect.screen,),
-        ),
-        Action(
-            "respond",
-            ("consultation",),
-            None,
-            (Role.local_group_member, Role.secretariat),
-            "Afgiv høringssvar",
-            "Respond to consultation",
-            requires=schemas.Statement,
-        ),
-        Action(
-            "close_consultation", ("consultation",), "ready_for_decision", SECRETARIAT, "Afslut høring", "Close consultation"
-        ),
-        Action(
-            "mark_ready",
-            ("screening",),
-            "ready_for_decision",
-            SECRETARIAT,
-            "Klar til beslutning",
-            "Mark ready for decision",
-            effects=(Effect.screen,),
-        ),
+        *screening_and_consultation(),
         Action(
             "schedule",
             ("ready_for_decision",),
