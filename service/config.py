@@ -4,7 +4,7 @@ import hashlib
 import hmac
 import os
 import secrets
-from datetime import datetime
+from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -35,6 +35,11 @@ class Settings(BaseSettings):
     smtp_password: SecretStr | None = None
     smtp_starttls: bool = True
     mail_from: str = "boligsocial@example.org"
+    # Mails that are not urgent wait for the working day: from this hour to that (Copenhagen time), working days.
+    mail_day_starts: int = 7
+    mail_day_ends: int = 18
+    # Closing days besides the Danish public holidays, as MM-DD (deadlines and quiet days skip them).
+    extra_closed_days: str = "06-05,12-24,12-31"
     secret_key: SecretStr | None = None
     # None: on exactly when the demo register was seeded into the database.
     demo: bool | None = None
@@ -66,6 +71,27 @@ class Settings(BaseSettings):
         if url.get_backend_name() not in SUPPORTED_BACKENDS:
             raise ValueError(f"unsupported database {url.get_backend_name()!r}; use sqlite or postgresql")
         return value
+
+    @field_validator("extra_closed_days")
+    @classmethod
+    def _valid_closed_days(cls, value: str) -> str:
+        for day in filter(None, (part.strip() for part in value.split(","))):
+            month, _, day_of_month = day.partition("-")
+            try:
+                date(2024, int(month), int(day_of_month))  # a leap year: 02-29 is a valid closing day
+            except ValueError:
+                raise ValueError(f"not a MM-DD day: {day!r} (e.g. 06-05,12-24,12-31)") from None
+        return value
+
+    @property
+    def closed_days(self) -> tuple[tuple[int, int], ...]:
+        """The extra closing days as (month, day)."""
+        days = (part.strip().partition("-") for part in self.extra_closed_days.split(",") if part.strip())
+        return tuple((int(month), int(day)) for month, _, day in days)
+
+    @property
+    def smtp_configured(self) -> bool:
+        return bool(self.smtp_host)
 
     @field_validator("timezone")
     @classmethod

@@ -4,17 +4,15 @@ from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy.engine import Engine
-from sqlmodel import Session
 from starlette.middleware.sessions import SessionMiddleware
 
 from service import api_docs, errors, openapi
 from service.api import attachments, auth, cases, export, health, register, stats, workflows
-from service.clock import REAL, Clock
 from service.config import Settings, get_settings
 from service.middleware import BodyLimit, SecurityHeaders
-from service.persistence.db import demo_clock, demo_seeded, make_engine
+from service.persistence.db import business_clock, demo_on, make_engine
 from service.ui import case_pages, dashboard_data, dashboards, views
+from workflows import calendar
 
 API_PREFIX = "/api/v1"
 
@@ -23,6 +21,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app for the given settings (the process settings by default)."""
     settings = settings or get_settings()
     engine = make_engine(settings)
+    calendar.configure(settings.closed_days)
     app = FastAPI(
         title="boligsocial",
         version="0.1.0",
@@ -34,8 +33,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.probe_engine = make_engine(settings, pooled=False)  # readiness sees what a new connection sees
-    app.state.demo = settings.demo if settings.demo is not None else _demo_in_database(engine)
-    app.state.clock = _clock(settings, engine, demo=app.state.demo)
+    app.state.demo = demo_on(settings, engine)
+    app.state.clock = business_clock(settings, engine, demo=app.state.demo)
     errors.install(app)
     openapi.install(app)
     api_docs.install(app)
@@ -64,24 +63,3 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(SecurityHeaders)
     app.add_middleware(BodyLimit, upload_bytes=settings.max_upload_mb << 20)
     return app
-
-
-def _clock(settings: Settings, engine: Engine, *, demo: bool) -> Clock:
-    """The business clock: from the settings, else the demo register's offset while the demo is on, else real."""
-    if settings.clock_start is not None:
-        return Clock.starting_at(settings.clock_start)
-    if not demo:
-        return REAL
-    try:
-        with Session(engine) as session:
-            return demo_clock(session)
-    except Exception:  # an unmigrated database has no demo clock yet
-        return REAL
-
-
-def _demo_in_database(engine: object) -> bool:
-    try:
-        with Session(engine) as session:  # type: ignore[arg-type]
-            return demo_seeded(session)
-    except Exception:  # an unmigrated or unreachable database simply has no demo yet
-        return False

@@ -2,20 +2,13 @@
 
 import os
 import socket
-from functools import lru_cache
 
 from sqlalchemy.engine import Engine
 
-from service.config import get_settings
 from service.health import HEARTBEAT_KEY
-from service.persistence.db import make_engine, session_scope, write_state
+from service.persistence.db import session_scope, write_state
 from workers.app import celery_app
-
-
-@lru_cache
-def worker_engine() -> Engine:
-    """One engine per worker process, built from the process settings."""
-    return make_engine(get_settings())
+from workers.runtime import worker_engine
 
 
 def record(engine: Engine) -> str:

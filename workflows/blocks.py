@@ -38,8 +38,24 @@ def lbf_reply(waiting: str) -> Deadline:
         DeadlineKind.external_body,
         calendar_days=30,
         escalate_after_days=45,
+        remind_before=(0,),  # the secretariat chases LBF on the day the reply was expected
         da="Svar fra LBF",
         en="LBF's reply",
+    )
+
+
+def written_procedure(voting: str) -> Deadline:
+    """A round by written procedure (skriftlig behandling) runs 5 working days (domain.md §6)."""
+    return Deadline(
+        "written_procedure",
+        voting,
+        (voting,),
+        DeadlineKind.statutory,
+        working_days=5,
+        remind_before=(2, 0),
+        when="written_procedure",
+        da="Skriftlig behandling",
+        en="Written procedure",
     )
 
 

@@ -167,7 +167,12 @@ class Deadline:
     working_days: int | None = None
     calendar_days: int | None = None
     due_from_data: str | None = None  # a date field of the case's data, e.g. an LBF report's due date
+    # Calendar days after the start when the first escalation goes out; None: ESCALATE_WORKING_DAYS after due.
     escalate_after_days: int | None = None
+    # Reminder rungs, in calendar days before the due date (0: on the day), to the people who must act.
+    remind_before: tuple[int, ...] = (7, 0)
+    # Opens only when the entering action's input has this flag set (e.g. "written_procedure" on scheduling).
+    when: str | None = None
     da: str = ""
     en: str = ""
 

@@ -6,6 +6,7 @@ from typing import Any
 from sqlalchemy import insert, update
 from sqlmodel import Session
 
+from service.notify.rungs import ladder
 from service.persistence.case_tables import CASE_DEADLINES, DeadlineStatus
 from workflows import calendar
 from workflows.spec import Deadline, Workflow
@@ -28,6 +29,26 @@ def due_date(deadline: Deadline, start: date, data: dict[str, Any]) -> tuple[dat
     ), f"due date in data.{deadline.due_from_data}"
 
 
+def deadline_row(deadline: Deadline, *, case_id: int, start: date, data: dict[str, Any], event_id: int) -> dict[str, Any]:
+    """The row of a deadline opened on `start`: its due date and rule, escalation day and first reminder rung."""
+    due, rule = due_date(deadline, start, data)
+    days = deadline.escalate_after_days
+    escalate = calendar.add_calendar_days(start, days) if days else None
+    first = ladder(deadline, opened_on=start, due_on=due, escalate_on=escalate)[0]
+    return dict(
+        case_id=case_id,
+        name=deadline.name,
+        kind=deadline.kind.value,
+        status=DeadlineStatus.open.value,
+        due_on=due,
+        escalate_on=escalate,
+        rule=rule,
+        opened_event_id=event_id,
+        next_rung=first.name,
+        next_rung_on=first.on,
+    )
+
+
 def open_deadlines(
     session: Session,
     workflow: Workflow,
@@ -38,28 +59,18 @@ def open_deadlines(
     event_id: int,
     now: datetime,
     already_open: frozenset[str] = frozenset(),
+    flags: dict[str, Any] | None = None,
 ) -> None:
-    """Open the deadlines that start in `state`, except those already open."""
+    """Open the deadlines that start in `state`, except those already open or whose `when` flag the entering
+    action's input (`flags`) does not set."""
     start = now.astimezone(LOCAL).date()
-    rows = []
-    for deadline in workflow.deadlines:
-        if deadline.starts_in != state or deadline.name in already_open:
-            continue
-        due, rule = due_date(deadline, start, data)
-        days = deadline.escalate_after_days
-        escalate = calendar.add_calendar_days(start, days) if days else None
-        rows.append(
-            dict(
-                case_id=case_id,
-                name=deadline.name,
-                kind=deadline.kind.value,
-                status=DeadlineStatus.open.value,
-                due_on=due,
-                escalate_on=escalate,
-                rule=rule,
-                opened_event_id=event_id,
-            )
-        )
+    rows = [
+        deadline_row(deadline, case_id=case_id, start=start, data=data, event_id=event_id)
+        for deadline in workflow.deadlines
+        if deadline.starts_in == state
+        and deadline.name not in already_open
+        and (not deadline.when or (flags or {}).get(deadline.when))
+    ]
     if rows:
         session.connection().execute(insert(CASE_DEADLINES), rows)
 
@@ -75,6 +86,7 @@ def sync_deadlines(
     event_id: int,
     now: datetime,
     abandoned: bool = False,
+    flags: dict[str, Any] | None = None,
 ) -> None:
     """Close the deadlines the case leaves behind and open those the new state starts, from the declaration alone.
 
@@ -97,5 +109,13 @@ def sync_deadlines(
         )
     still_running = frozenset(d.name for d in workflow.deadlines if old_state in d.during and state in d.during)
     open_deadlines(
-        session, workflow, case_id=case_id, state=state, data=data, event_id=event_id, now=now, already_open=still_running
+        session,
+        workflow,
+        case_id=case_id,
+        state=state,
+        data=data,
+        event_id=event_id,
+        now=now,
+        already_open=still_running,
+        flags=flags,
     )

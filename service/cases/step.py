@@ -102,6 +102,7 @@ class Step:
                 event_id=event_id,
                 now=self.now,
                 abandoned=self.action.abandons,
+                flags=self.action_data,
             )
         effects.apply(self.session, self.here, self.action, self.action_data, event_id, self.now)
         notifications.enqueue(self.session, self.action, case_id=old.id, event_id=event_id, now=self.now)

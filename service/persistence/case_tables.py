@@ -68,7 +68,11 @@ class DeadlineStatus(StrEnum):
 
 class CaseDeadline(SQLModel, table=True):
     __tablename__ = "case_deadlines"
-    __table_args__ = (Index("ix_case_deadlines_status_due_on", "status", "due_on"),)
+    __table_args__ = (
+        Index("ix_case_deadlines_status_due_on", "status", "due_on"),
+        # The sweep's one query: open deadlines whose next reminder rung is due (an empty tick reads no row).
+        Index("ix_case_deadlines_status_next_rung_on", "status", "next_rung_on"),
+    )
     id: int | None = Field(default=None, primary_key=True)
     case_id: int = Field(foreign_key="cases.id", index=True)
     name: str = Field(max_length=50)
@@ -79,6 +83,14 @@ class CaseDeadline(SQLModel, table=True):
     rule: str = Field(max_length=200)  # how due_on was computed, e.g. "10 working days (DK public + optional)"
     opened_event_id: int = Field(foreign_key="case_events.id")
     closed_event_id: int | None = Field(default=None, foreign_key="case_events.id")
+    # The reminder ladder (service.notify.rungs): the next rung and its day, computed when the deadline opens,
+    # moves or fires; None when no rung is left. Paused deadlines keep their rung but the sweep skips them.
+    next_rung: str | None = Field(default=None, max_length=30)
+    next_rung_on: date | None = None
+    paused_since: date | None = None
+    # A rung that failed to fire (e.g. a recipient query broke): counted and kept, the sweep goes on with others.
+    attempts: int = 0
+    last_error: str | None = Field(default=None, max_length=2000)
 
 
 class OutboxMessage(SQLModel, table=True):

@@ -159,3 +159,27 @@ def demo_clock(session: Session) -> Clock:
 
 def demo_seeded(session: Session) -> bool:
     return session.exec(select(SystemState).where(SystemState.key == "demo_register")).first() is not None
+
+
+def demo_on(settings: Settings, engine: Engine) -> bool:
+    """BOLIGSOCIAL_DEMO when set, else whether the demo register was seeded into the database."""
+    if settings.demo is not None:
+        return settings.demo
+    try:
+        with Session(engine) as session:
+            return demo_seeded(session)
+    except Exception:  # an unmigrated or unreachable database simply has no demo yet
+        return False
+
+
+def business_clock(settings: Settings, engine: Engine, *, demo: bool) -> Clock:
+    """The business clock: from the settings, else the demo register's offset while the demo is on, else real."""
+    if settings.clock_start is not None:
+        return Clock.starting_at(settings.clock_start)
+    if not demo:
+        return REAL
+    try:
+        with Session(engine) as session:
+            return demo_clock(session)
+    except Exception:  # an unmigrated database has no demo clock yet
+        return REAL

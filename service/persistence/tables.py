@@ -7,7 +7,7 @@ Every table has an integer surrogate key and, where the domain has one, a stable
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Enum, UniqueConstraint
+from sqlalchemy import JSON, Column, Enum, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 # Named constraints, so that later migrations can alter them on SQLite (batch mode) and PostgreSQL alike.
@@ -91,6 +91,8 @@ class Organisation(SQLModel, table=True):
     parent_id: int | None = Field(default=None, foreign_key="organisations.id")
     in_saf: bool = False
     is_real: bool = False
+    # A housing organisation's shared mailbox for one weekly list of its pending approvals (None: no weekly mail).
+    weekly_digest_to: str | None = Field(default=None, max_length=320)
 
 
 class ActivityArea(SQLModel, table=True):
@@ -181,6 +183,10 @@ class User(SQLModel, table=True):
     is_active: bool = True
     # Bumped on logout, password change and deactivation: every cookie and token of an older generation is refused.
     session_generation: int = 0
+    language: str = Field(default="da", max_length=2)  # of the UI and of mails: "da" or "en"
+    daily_digest: bool = True  # one mail a working day with everything pending; False: each notice on its own
+    # Topics (action names) mailed at once even with the daily digest on, e.g. ["approve", "record_lbf_approval"].
+    immediate_topics: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False, default=list))
 
 
 class Membership(SQLModel, table=True):

@@ -76,6 +76,7 @@ def test_a_resubmitted_case_gets_a_new_screening_deadline(session: Session) -> N
     case = step(session, case, LEADER, "submit", now=at("2016-06-01 09:00"))
     assert [(d.name, d.status, d.due_on) for d in deadlines(session, case)] == [
         ("screening", "met", date(2016, 4, 18)),
+        ("written_procedure", "met", date(2016, 4, 11)),  # the scheduled round was by written procedure
         ("screening", "open", date(2016, 6, 15)),
     ]
 

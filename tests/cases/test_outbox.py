@@ -1,17 +1,22 @@
 """Who a notification reaches: each declared audience resolved from the register (domain.md §3.1)."""
 
+from datetime import date
+
 import pytest
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from service.cases import situation
-from service.cases.notifications import AUDIENCES, recipients
+from service.notify.people import AUDIENCES
+from service.notify.people import audience as resolve
 from service.persistence.tables import User
 from tests.builders import actor, open_
 from workflows.spec import Audience
 
+DEMO_TODAY = date(2016, 12, 12)
 
-def usernames(session: Session, ids: list[int]) -> set[str]:
-    return set(session.exec(select(User.username).where(User.id.in_(ids))))  # type: ignore[union-attr]
+
+def usernames(users: list[User]) -> set[str]:
+    return {u.username for u in users}
 
 
 def test_every_declared_audience_has_a_resolver() -> None:
@@ -39,7 +44,7 @@ def test_an_audience_names_the_people_the_register_says(
 ) -> None:
     case = open_(session, "change_request", by="sara.norgaard", data={"kind": "content", "change_description": "x"})
     here = situation(session, case, actor(session, "sara.bech"))
-    people = usernames(session, recipients(session, audience, here))
+    people = usernames(resolve(session, audience, here.case, here.setting, DEMO_TODAY))
     assert includes <= people and not excludes & people
 
 

@@ -125,7 +125,7 @@ def test_the_workflow_api_describes_each_case_type(client: TestClient, auth) -> 
     vote = next(a for a in change["actions"] if a["name"] == "vote")
     assert vote["who"] == ["deciding_party_member", "secretariat"] and vote["dest"] is None
     assert vote["data_schema"]["properties"]["vote"]["enum"] == ["approve", "reject", "abstain"]
-    assert {d["name"] for d in change["deadlines"]} == {"screening", "consultation", "lbf_reply"}
+    assert {d["name"] for d in change["deadlines"]} == {"screening", "consultation", "written_procedure", "lbf_reply"}
     diagram = client.get("/api/v1/workflows/charter/diagram", headers=auth("eva.holm"))
     assert diagram.headers["content-type"].startswith("text/plain")
     assert "central_approved --> sent_to_lbf : send_to_lbf" in diagram.text

@@ -12,6 +12,7 @@ from workflows.blocks import (
     lbf_reply,
     lbf_states,
     screening_and_consultation,
+    written_procedure,
 )
 from workflows.labels import labelled
 from workflows.spec import (
@@ -179,6 +180,7 @@ WORKFLOW = Workflow(
             da="Høringsfrist",
             en="Consultation",
         ),
+        written_procedure("scheduled"),
         lbf_reply("awaiting_lbf"),
     ),
 )

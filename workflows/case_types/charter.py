@@ -3,7 +3,7 @@
 from typing import Literal
 
 from workflows import schemas
-from workflows.blocks import SECRETARIAT, lbf_answers, lbf_reply
+from workflows.blocks import SECRETARIAT, lbf_answers, lbf_reply, written_procedure
 from workflows.labels import labelled
 from workflows.spec import Action, Audience, Decider, Effect, LbfPolicy, Role, State, Wait, Workflow
 
@@ -108,5 +108,5 @@ WORKFLOW = Workflow(
             abandons=True,
         ),
     ),
-    deadlines=(lbf_reply("sent_to_lbf"),),
+    deadlines=(written_procedure("scheduled"), lbf_reply("sent_to_lbf")),
 )

@@ -3,7 +3,7 @@
 from typing import Literal
 
 from workflows import guards, schemas
-from workflows.blocks import SECRETARIAT
+from workflows.blocks import SECRETARIAT, written_procedure
 from workflows.labels import labelled
 from workflows.spec import Action, Audience, Collect, Decider, Effect, GrantWindow, Role, State, Wait, Workflow
 
@@ -124,4 +124,5 @@ WORKFLOW = Workflow(
             abandons=True,
         ),
     ),
+    deadlines=(written_procedure("scheduled"),),
 )

@@ -111,6 +111,7 @@ WORKFLOW = Workflow(
             BEFORE_SUBMISSION,
             DeadlineKind.statutory,
             due_from_data="due_date",
+            remind_before=(30, 14, 7, 0),  # LBF withholds payments when a report is late (domain.md §6)
             da="Indberetningsfrist",
             en="Report due",
         ),

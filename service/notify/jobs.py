@@ -1,0 +1,46 @@
+"""The periodic jobs behind the Celery tasks, as plain functions of (engine, settings, now): tests call them
+directly, and the tasks in `workers/` only delegate here."""
+
+from dataclasses import asdict
+from datetime import datetime
+
+from sqlalchemy.engine import Engine
+
+from service.config import Settings
+from service.notify import delivery, fanout, mails, sweep
+from service.notify.notices import Hours
+from service.persistence.db import session_scope, write_transaction
+from workflows import calendar
+
+
+def pump(engine: Engine, settings: Settings, now: datetime) -> dict[str, int]:
+    """Relay the outbox into notices, compose the mails due at once, and deliver what is due."""
+    with session_scope(engine) as session:
+        write_transaction(session)
+        relayed = fanout.relay(session, now=now, hours=Hours.of(settings))
+    with session_scope(engine) as session:
+        write_transaction(session)
+        composed = mails.compose_immediate(session, now=now, settings=settings)
+    delivered = delivery.deliver(engine, settings, now=lambda: now)
+    return {**asdict(relayed), "composed": composed, **asdict(delivered)}
+
+
+def sweep_deadlines(engine: Engine, settings: Settings, now: datetime, limit: int = 500) -> dict[str, int]:
+    """Fire the reminder rungs due today, then pass what is urgent on at once."""
+    with session_scope(engine) as session:
+        write_transaction(session)
+        swept = sweep.sweep(session, now=now, hours=Hours.of(settings), limit=limit)
+    result = asdict(swept)
+    if swept.notices:
+        result |= {f"pump_{k}": v for k, v in pump(engine, settings, now).items()}
+    return result
+
+
+def daily_digest(engine: Engine, settings: Settings, now: datetime) -> dict[str, int]:
+    """Each person's digest of the notices waiting for it; quiet on weekends and closing days."""
+    if not calendar.is_working_day(now.astimezone(calendar.LOCAL).date()):
+        return {"digests": 0}
+    with session_scope(engine) as session:
+        write_transaction(session)
+        digests = mails.compose_digests(session, now=now, settings=settings)
+    return {"digests": digests, **asdict(delivery.deliver(engine, settings, now=lambda: now))}
