@@ -130,6 +130,7 @@ def decision_round(
             "Afgiv udtalelse",
             "Give statement",
             requires=schemas.Statement,
+            optional=True,
         ),
         Action(
             "approve",
@@ -158,8 +159,17 @@ def decision_round(
                 Audience.parties,
             ),
         ),
-        Action("send_back", (voting,), returned, SECRETARIAT, "Send tilbage", "Send back", notifies=(Audience.applicant,)),
-        Action("postpone", (voting,), postponed_to, SECRETARIAT, "Udsæt", "Postpone", postpones=True),
+        Action(
+            "send_back",
+            (voting,),
+            returned,
+            SECRETARIAT,
+            "Send tilbage",
+            "Send back",
+            notifies=(Audience.applicant,),
+            optional=True,
+        ),
+        Action("postpone", (voting,), postponed_to, SECRETARIAT, "Udsæt", "Postpone", postpones=True, optional=True),
     )
 
 

@@ -205,6 +205,9 @@ class Action:
     # The organisation's own act (a vote, a consent, an approval): recorded by the secretariat only with a source.
     on_behalf: bool = False
     abandons: bool = False  # the case is dropped here: open deadlines end as cancelled, not met
+    # A contribution or discretionary move nobody waits for (a statement, sending back, postponing): reminders
+    # never ask for it.
+    optional: bool = False
 
 
 @dataclass(frozen=True)

@@ -45,8 +45,8 @@ def insert_new(session: Session, table: Table, rows: list[dict[str, Any]], keys:
     if not rows:
         return 0
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(table).on_conflict_do_nothing(index_elements=keys)
-    return int(session.connection().execute(statement, rows).rowcount or 0)
+    statement = dialect.insert(table).on_conflict_do_nothing(index_elements=keys).returning(table.c.id)
+    return len(session.connection().execute(statement, rows).all())
 
 
 @dataclass(frozen=True)

@@ -99,7 +99,9 @@ WORKFLOW = Workflow(
             "Record acceptance",
             notifies=(Audience.parties,),
         ),
-        Action("postpone", ("scheduled",), "consents_collected", SECRETARIAT, "Udsæt", "Postpone", postpones=True),
+        Action(
+            "postpone", ("scheduled",), "consents_collected", SECRETARIAT, "Udsæt", "Postpone", postpones=True, optional=True
+        ),
         Action(
             "make_effective",
             ("accepted",),
