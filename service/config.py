@@ -38,6 +38,10 @@ class Settings(BaseSettings):
     # Mails that are not urgent wait for the working day: from this hour to that (Copenhagen time), working days.
     mail_day_starts: int = 7
     mail_day_ends: int = 18
+    # A sender's claim on a batch of mails; after it, a crashed sender's unsent mails go to another.
+    mail_lease_seconds: int = 300
+    # The first retry after SMTP failed; each next one waits twice as long, up to an hour.
+    mail_retry_seconds: int = 30
     # Closing days besides the Danish public holidays, as MM-DD (deadlines and quiet days skip them).
     extra_closed_days: str = "06-05,12-24,12-31"
     secret_key: SecretStr | None = None

@@ -25,8 +25,6 @@ from service.persistence.db import session_scope, write_transaction
 from service.persistence.notify_tables import Mail
 
 MAILS = Mail.__table__  # type: ignore[attr-defined]
-LEASE = timedelta(minutes=5)  # a claimed mail is another sender's to take once this has passed
-FIRST_RETRY = timedelta(seconds=30)
 LAST_RETRY = timedelta(hours=1)
 MAX_ATTEMPTS = 12  # about half a day of retries; then the mail waits for an operator (visible in /readyz)
 
@@ -38,12 +36,12 @@ class Delivered:
     failed: int = 0
 
 
-def backoff(attempts: int) -> timedelta:
-    """30 s, 1 min, 2 min, ... up to an hour between tries."""
-    return min(FIRST_RETRY * (1 << max(attempts - 1, 0)), LAST_RETRY)
+def backoff(attempts: int, first: timedelta) -> timedelta:
+    """`first`, then twice as long each time (30 s, 1 min, 2 min, ... by default), up to an hour between tries."""
+    return min(first * (1 << max(attempts - 1, 0)), LAST_RETRY)
 
 
-def claim(engine: Engine, *, now: datetime, limit: int) -> list[Mail]:
+def claim(engine: Engine, *, now: datetime, limit: int, lease: timedelta) -> list[Mail]:
     """Take a batch of due mails for this sender: a lease, committed before anything is sent."""
     with session_scope(engine) as session:
         write_transaction(session)
@@ -63,7 +61,7 @@ def claim(engine: Engine, *, now: datetime, limit: int) -> list[Mail]:
         ids = [m.id for m in mails]
         if ids:
             session.connection().execute(
-                update(MAILS).where(MAILS.c.id.in_(ids)).values(claimed_until=now + LEASE, attempts=MAILS.c.attempts + 1)
+                update(MAILS).where(MAILS.c.id.in_(ids)).values(claimed_until=now + lease, attempts=MAILS.c.attempts + 1)
             )
         session.expunge_all()
         return mails
@@ -79,7 +77,7 @@ def mark(engine: Engine, mail: Mail, *, now: datetime, stored: bool = False) -> 
         return bool(done.rowcount)
 
 
-def failed(engine: Engine, mail: Mail, error: BaseException, *, now: datetime) -> None:
+def failed(engine: Engine, mail: Mail, error: BaseException, *, now: datetime, first_retry: timedelta) -> None:
     """Release the mail to be tried again after a backoff, keeping why it failed."""
     with session_scope(engine) as session:
         write_transaction(session)
@@ -88,7 +86,7 @@ def failed(engine: Engine, mail: Mail, error: BaseException, *, now: datetime) -
             .where(MAILS.c.id == mail.id, MAILS.c.sent_at.is_(None))
             .values(
                 claimed_until=None,
-                not_before=now + backoff(mail.attempts + 1),
+                not_before=now + backoff(mail.attempts + 1, first_retry),
                 last_error=f"{type(error).__name__}: {error}"[:2000],
             )
         )
@@ -128,7 +126,8 @@ def deliver(
 ) -> Delivered:
     """Send (or keep, without SMTP) one batch of due mails."""
     done = Delivered()
-    mails = claim(engine, now=now(), limit=limit)
+    lease, retry = timedelta(seconds=settings.mail_lease_seconds), timedelta(seconds=settings.mail_retry_seconds)
+    mails = claim(engine, now=now(), limit=limit, lease=lease)
     if not mails:
         return done
     if not settings.smtp_configured:
@@ -142,14 +141,14 @@ def deliver(
                 try:
                     smtp.send_message(message(mail, settings))
                 except smtplib.SMTPRecipientsRefused as error:  # this mail's address, not the relay: go on
-                    failed(engine, mail, error, now=now())
+                    failed(engine, mail, error, now=now(), first_retry=retry)
                     done.failed += 1
                 else:
                     done.sent += mark(engine, mail, now=now())
                 pending.pop(0)
     except (smtplib.SMTPException, OSError) as error:  # the relay is down or refused: all the rest wait and retry
         for mail in pending:
-            failed(engine, mail, error, now=now())
+            failed(engine, mail, error, now=now(), first_retry=retry)
         done.failed += len(pending)
     return done
 
