@@ -101,8 +101,9 @@ def audience(session: Session, name: Audience, case: Case, setting: CaseSetting,
 def owes(option: Assessment, round_: Any) -> bool:
     """Whether an allowed action is something the actor still has to do, not only may do.
 
-    Withdrawing and optional contributions (statements) are never owed; recording a vote for others (the secretariat) is not a reminder's business; a
-    vote or consent is owed only for organisations that have not given theirs in this round.
+    Withdrawing and optional moves (statements, sending back) are never owed; recording a vote for others (the
+    secretariat) is not a reminder's business; a vote or consent is owed only for organisations that have not
+    given theirs in this round.
     """
     action, facts = option.action, option.facts
     if action.abandons or action.optional or facts is None:
