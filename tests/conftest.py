@@ -142,12 +142,23 @@ def auth(client: TestClient, tokens: dict[str, str]):
 
 
 @pytest.fixture(scope="module")
-def own_app(backend: str, empty_database_factory, redis_url: str, tmp_path_factory) -> Iterator[Any]:
-    """An app on a database of its own with the demo register, for tests that change users or throttle logins."""
-    settings = make_settings(empty_database_factory(backend), tmp_path_factory.mktemp("var"), broker_url=redis_url)
-    engine = make_engine(settings)
+def own_settings(backend: str, empty_database_factory, redis_url: str, tmp_path_factory) -> Settings:
+    """Settings for a database of the module's own (for tests that commit: jobs, users, throttles)."""
+    return make_settings(empty_database_factory(backend), tmp_path_factory.mktemp("var"), broker_url=redis_url)
+
+
+@pytest.fixture(scope="module")
+def own_engine(own_settings: Settings) -> Iterator[Engine]:
+    """The module's own database, migrated, with the demo register."""
+    engine = make_engine(own_settings)
     migrate.upgrade(engine)
     with Session(engine) as session:
-        seed_demo(session, timezone=settings.timezone)
-    yield create_app(settings)
+        seed_demo(session, timezone=own_settings.timezone)
+    yield engine
     engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def own_app(own_settings: Settings, own_engine: Engine) -> Any:
+    """An app on a database of its own with the demo register, for tests that change users or throttle logins."""
+    return create_app(own_settings)
