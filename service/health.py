@@ -69,12 +69,32 @@ def worker_heartbeat(engine: Engine) -> tuple[bool, str]:
     return age < 300, f"last heartbeat {int(age)} s ago from {row.value}"
 
 
+def mail_backlog(engine: Engine) -> tuple[bool, str]:
+    """The outbox and mail backlog, failures and the last delivery; informational, actions go on without mail."""
+    from service.notify.delivery import backlog  # the health check loads the notify package only when asked
+
+    try:
+        with Session(engine) as session:
+            found = backlog(session)
+    except SQLAlchemyError:
+        return False, "unknown (database unavailable)"
+    last = found["last_delivery"]
+    detail = (
+        f"{found['outbox']} outbox rows and {found['waiting']} mails waiting, {found['failing']} failing; "
+        f"last delivery {last.isoformat() if isinstance(last, datetime) else 'never'}"
+    )
+    if found["last_error"]:
+        detail += f"; last error: {found['last_error']}"
+    return not found["failing"] and not found["stuck_outbox"], detail
+
+
 def readiness(engine: Engine, settings: Settings, probe: Engine | None = None) -> tuple[bool, dict[str, dict[str, object]]]:
     """Each dependency with ok and a plain-language detail; ready when the database and broker are."""
     checks = {
         "database": check_database(engine, probe),
         "broker": check_broker(settings),
         "worker": worker_heartbeat(engine),
+        "mail": mail_backlog(engine),
     }
     ready = checks["database"][0] and checks["broker"][0]
     return ready, {name: {"ok": ok, "detail": detail} for name, (ok, detail) in checks.items()}

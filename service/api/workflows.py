@@ -46,6 +46,8 @@ class DeadlinePublic(BaseModel):
     calendar_days: int | None
     due_from_data: str | None
     escalate_after_days: int | None
+    remind_before: list[int]  # reminder rungs, calendar days before the due date (0: on the day)
+    when: str | None  # opens only when the entering action's input sets this flag
 
 
 class WorkflowSummary(BaseModel):
@@ -113,6 +115,8 @@ def get_workflow(case_type: CaseType, _user: CurrentUser) -> WorkflowPublic:
                 calendar_days=d.calendar_days,
                 due_from_data=d.due_from_data,
                 escalate_after_days=d.escalate_after_days,
+                remind_before=list(d.remind_before),
+                when=d.when,
             )
             for d in w.deadlines
         ],

@@ -9,6 +9,7 @@ from sqlmodel import Session, col, select
 
 from service.authz import Actor
 from service.cases import statements
+from service.cases.deadline_views import DeadlinePublic, deadlines_of
 from service.cases.lifecycle import allowed_actions
 from service.cases.situation import Situation
 from service.cases.visibility import readable_comments, visible
@@ -16,16 +17,6 @@ from service.persistence.case_tables import Case, CaseComment, CaseDeadline, Dea
 from service.persistence.tables import Plan
 from workflows import calendar
 from workflows.registry import WORKFLOWS
-
-
-class DeadlinePublic(BaseModel):
-    name: str
-    kind: str
-    status: str
-    due_on: date
-    escalate_on: date | None
-    rule: str
-    overdue: bool
 
 
 class ActionOption(BaseModel):
@@ -102,23 +93,11 @@ def expected_decision_date(session: Session, here: Situation, today: date) -> da
 def describe(session: Session, here: Situation, *, today: date) -> CasePublic:
     """The case as its caller sees it, with the actions they may take now and why others are refused."""
     case, options = here.case, here.options()
-    deadlines = session.connection().execute(statements.DEADLINES_OF_CASE, {"case_id": case.id}).all()
     return CasePublic(
         **summary(case).model_dump(),
         description=case.description,
         data=case.data,
-        deadlines=[
-            DeadlinePublic(
-                name=d.name,
-                kind=d.kind,
-                status=d.status,
-                due_on=d.due_on,
-                escalate_on=d.escalate_on,
-                rule=d.rule,
-                overdue=d.status == DeadlineStatus.open and d.due_on < today,
-            )
-            for d in deadlines
-        ],
+        deadlines=deadlines_of(session, here.workflow, case.id or 0, today),
         expected_decision_date=expected_decision_date(session, here, today),
         allowed_actions=[o.action.name for o in options if o.allowed],
         actions=[

@@ -21,6 +21,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from service.config import Settings
+from service.persistence.case_tables import OutboxMessage
 from service.persistence.db import session_scope, write_transaction
 from service.persistence.notify_tables import Mail
 
@@ -159,7 +160,19 @@ def backlog(session: Session) -> dict[str, object]:
     waiting = session.exec(select(func.count()).select_from(Mail).where(unsent)).one()
     failing = session.exec(select(func.count()).select_from(Mail).where(unsent, col(Mail.last_error).is_not(None))).one()
     last = session.exec(select(func.max(Mail.sent_at))).one()
+    outbox_unsent = col(OutboxMessage.sent_at).is_(None)
+    outbox = session.exec(select(func.count()).select_from(OutboxMessage).where(outbox_unsent)).one()
+    stuck = session.exec(
+        select(func.count()).select_from(OutboxMessage).where(outbox_unsent, col(OutboxMessage.last_error).is_not(None))
+    ).one()
     error = session.exec(
         select(Mail.last_error).where(unsent, col(Mail.last_error).is_not(None)).order_by(col(Mail.id).desc())
     ).first()
-    return {"waiting": waiting, "failing": failing, "last_delivery": last, "last_error": error}
+    return {
+        "outbox": outbox,
+        "stuck_outbox": stuck,
+        "waiting": waiting,
+        "failing": failing,
+        "last_delivery": last,
+        "last_error": error,
+    }

@@ -187,6 +187,7 @@ class User(SQLModel, table=True):
     daily_digest: bool = True  # one mail a working day with everything pending; False: each notice on its own
     # Topics (action names) mailed at once even with the daily digest on, e.g. ["approve", "record_lbf_approval"].
     immediate_topics: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False, default=list))
+    preferences_version: int = 0  # bumped on each change: a stale form gets a 409, not a silent overwrite
 
 
 class Membership(SQLModel, table=True):

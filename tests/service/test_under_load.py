@@ -142,3 +142,39 @@ def test_uploads_may_be_as_large_as_configured_and_no_larger(served: Served) -> 
     assert httpx2.post(url, files={"file": ("for-stor.pdf", too_big)}, headers=headers, timeout=60).status_code == 413
     comment = httpx2.post(f"{url[: -len('documents')]}comments", json={"body": "x" * (2 << 20)}, headers=headers, timeout=60)
     assert comment.status_code == 413  # JSON bodies have the small limit, not the upload one
+
+
+def test_parallel_deadline_extensions_one_wins_the_rest_are_told_why(served: Served) -> None:
+    case_id, leader = case_for_attachments(served)
+    submitted = httpx2.post(
+        f"{served.base}/api/v1/cases/{case_id}/actions/submit", json={"expected_version": 1}, headers=leader, timeout=30
+    ).json()
+    [deadline] = submitted["deadlines"]
+    secretariat = {"Authorization": f"Bearer {served.token('sara.bech')}"}
+    url = f"{served.base}/api/v1/cases/{case_id}/deadlines/{deadline['id']}/extend"
+
+    def extend(day: int) -> Callable[[], httpx2.Response]:
+        body = {"expected_version": submitted["version"], "reason": f"Forlænget {day}", "due_on": f"2017-03-{day:02d}"}
+        return lambda: httpx2.post(url, json=body, headers=secretariat, timeout=120)
+
+    responses = in_parallel([extend(day) for day in range(1, 17)])
+    assert Counter(r.status_code for r in responses) == Counter({200: 1, 409: 15})
+    assert all(
+        "ændrede sagen" in r.json()["detail"] or "changed" in r.json()["detail"] for r in responses if r.status_code == 409
+    )
+    events = httpx2.get(f"{served.base}/api/v1/cases/{case_id}/events", headers=secretariat, timeout=30).json()
+    assert [e["action"] for e in events].count("deadline_extended") == 1
+
+
+def test_parallel_preference_changes_one_wins_the_rest_are_told_why(served: Served) -> None:
+    headers = {"Authorization": f"Bearer {served.token('camilla.juhl')}"}
+    url = f"{served.base}/api/v1/me/preferences"
+    version = httpx2.get(url, headers=headers, timeout=30).json()["version"]
+
+    def choose(digest: bool) -> Callable[[], httpx2.Response]:
+        body = {"expected_version": version, "language": "da", "daily_digest": digest, "immediate_topics": []}
+        return lambda: httpx2.put(url, json=body, headers=headers, timeout=120)
+
+    responses = in_parallel([choose(i % 2 == 0) for i in range(16)])
+    assert Counter(r.status_code for r in responses) == Counter({200: 1, 409: 15})
+    assert httpx2.get(url, headers=headers, timeout=30).json()["version"] == version + 1

@@ -124,10 +124,12 @@ def upgrade() -> None:
         )
         batch_op.add_column(sa.Column("daily_digest", sa.Boolean(), nullable=False, server_default=sa.true()))
         batch_op.add_column(sa.Column("immediate_topics", sa.JSON(), nullable=False, server_default="[]"))
+        batch_op.add_column(sa.Column("preferences_version", sa.Integer(), nullable=False, server_default="0"))
 
 
 def downgrade() -> None:
     with op.batch_alter_table("users", schema=None) as batch_op:
+        batch_op.drop_column("preferences_version")
         batch_op.drop_column("immediate_topics")
         batch_op.drop_column("daily_digest")
         batch_op.drop_column("language")
