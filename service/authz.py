@@ -35,7 +35,7 @@ CITY = "KK"  # the City votes as one party where it is one (strategic agreements
 class Actor:
     """A user with what the register says about them, loaded once per request."""
 
-    user_id: int
+    user_id: int | None  # None: the service itself (scheduled work), never a person who logs in
     username: str
     organisation_id: int | None
     organisation_kind: str | None
@@ -44,6 +44,12 @@ class Actor:
     city_seats: frozenset[int]  # boards where they sit for a City administration
     leads: frozenset[int]  # plans they are project leader of
     system_role: str | None = None
+
+    @property
+    def person(self) -> int:
+        """The id of the person acting: comments, uploads and snoozes are always a person's."""
+        assert self.user_id is not None, "the service's own actor has no person behind it"
+        return self.user_id
 
     @property
     def is_admin(self) -> bool:

@@ -21,6 +21,9 @@ BEAT_SCHEDULE = {
     # One mail a working day per person with everything that waited overnight (quiet on weekends and holidays:
     # the job itself skips closing days).
     "daily-digest": {"task": "notify.daily_digest", "schedule": crontab(hour=7, minute=0, day_of_week="mon-fri")},
+    # The reports each plan owes LBF for last year are opened early in January; the job runs daily because it
+    # opens only what is owed and not there yet, so a day the worker was down costs nothing.
+    "lbf-reports": {"task": "notify.lbf_reports", "schedule": crontab(hour=6, minute=30)},
 }
 
 

@@ -20,3 +20,8 @@ def sweep_deadlines() -> dict[str, int]:
 @celery_app.task(name="notify.daily_digest")
 def daily_digest() -> dict[str, int]:
     return jobs.daily_digest(worker_engine(), get_settings(), now())
+
+
+@celery_app.task(name="notify.lbf_reports")
+def lbf_reports() -> dict[str, int]:
+    return jobs.lbf_reports(worker_engine(), get_settings(), now())

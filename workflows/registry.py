@@ -4,6 +4,8 @@ from collections import deque
 from importlib import import_module
 from pkgutil import iter_modules
 
+from pydantic import BaseModel, ValidationError
+
 from workflows import case_types
 from workflows.labels import unlabelled
 from workflows.spec import Workflow
@@ -64,6 +66,14 @@ def validate(workflow: Workflow) -> None:
         raise WorkflowError(f"case type {workflow.key!r}: " + "; ".join(problems))
 
 
+def _accepts(schema: type[BaseModel], data: dict[str, object]) -> bool:
+    try:
+        schema.model_validate(data)
+    except ValidationError:
+        return False
+    return True
+
+
 def _declared_properties(workflow: Workflow, names: list[str]) -> list[str]:
     """Labels in both languages, and the states and actions that declared properties name."""
     problems = [f"deadline {d.name!r} needs labels da and en" for d in workflow.deadlines if not (d.da and d.en)]
@@ -71,6 +81,10 @@ def _declared_properties(workflow: Workflow, names: list[str]) -> list[str]:
     for schema in schemas:
         assert schema is not None
         problems += [f"{schema.__name__}.{field} needs labels da and en" for field in unlabelled(schema)]
+    for yearly in workflow.yearly:  # what the service opens each year must be valid data of the type
+        sample = {**yearly.data, "period": "2016", "due_date": "2017-06-30"}
+        if workflow.data_schema is None or not _accepts(workflow.data_schema, sample):
+            problems.append(f"yearly case {dict(yearly.data)} is not valid data of the case type")
     for state in (workflow.on_agenda, *workflow.local_group_sees):
         if state is not None and state not in names:
             problems.append(f"a declared property names unknown state {state!r}")

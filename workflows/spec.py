@@ -178,6 +178,17 @@ class Deadline:
 
 
 @dataclass(frozen=True)
+class Yearly:
+    """A case the service opens each year, for every plan whose grant ran in the year before: `data` names what
+    (e.g. the report), the period is that year, and it is due on `due` (month, day) of the year after it."""
+
+    data: Mapping[str, Any]
+    due: tuple[int, int]
+    da: str
+    en: str
+
+
+@dataclass(frozen=True)
 class State:
     name: str
     da: str
@@ -233,6 +244,7 @@ class Workflow:
     budget_committed_in: tuple[str, ...] = ()
     # (data flag, state): a case of this type with the flag set that reached the state is the plan's final report.
     final_report_when: tuple[str, str] | None = None
+    yearly: tuple[Yearly, ...] = ()  # opened by the service once a year per plan (service.notify.reports)
     on_agenda: str | None = None  # the state of a case on a meeting's agenda (or in written procedure)
     local_group_sees: tuple[str, ...] = ()  # states in which the plan's local group may see the case
 

@@ -74,7 +74,7 @@ def add_comment(session: Session, *, case_id: int, actor: Actor, body: str, visi
     try:
         case = visible_case(session, actor, case_id)
         chosen = choose_visibility(session, actor, case, visibility)
-        comment = CaseComment(case_id=case_id, author_id=actor.user_id, at=datetime.now(UTC), body=body, visibility=chosen)
+        comment = CaseComment(case_id=case_id, author_id=actor.person, at=datetime.now(UTC), body=body, visibility=chosen)
         session.add(comment)
         session.commit()
     except BaseException:
@@ -98,7 +98,7 @@ def store_document(
         case = visible_case(session, actor, case_id)
         document = CaseDocument(
             case_id=case_id,
-            uploaded_by_id=actor.user_id,
+            uploaded_by_id=actor.person,
             at=datetime.now(UTC),
             filename=name,
             content_type=content_type,

@@ -181,7 +181,7 @@ def snooze(*, session: Session, actor: Actor, case_id: int, deadline_id: int, un
         message = "A snooze must end between today and 90 days from now."
         raise Invalid(message, [{"field": "until", "message": message}], da="En udsættelse skal slutte inden 90 dage.")
     mine = select(Snooze).where(Snooze.user_id == actor.user_id, Snooze.deadline_id == deadline_id)
-    row = session.exec(mine).first() or Snooze(user_id=actor.user_id, deadline_id=deadline_id, until=until)
+    row = session.exec(mine).first() or Snooze(user_id=actor.person, deadline_id=deadline_id, until=until)
     row.until = until
     session.add(row)
     try:

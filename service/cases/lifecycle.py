@@ -130,7 +130,7 @@ def _check_replay(session: Session, here: Situation, actor: Actor, key: str, pri
     """True if this idempotency key already took this request on the case; 422 if it came with another."""
     first = session.connection().execute(statements.REPLAY, {"case_id": here.case.id, "key": key}).first()
     if first is not None:
-        check_replay(key, stored_actor=first[0], stored_print=first[1], actor=actor.user_id, print_=print_)
+        check_replay(key, stored_actor=first[0], stored_print=first[1], actor=actor.person, print_=print_)
     return first is not None
 
 

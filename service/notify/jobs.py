@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy.engine import Engine
 
 from service.config import Settings
-from service.notify import delivery, fanout, mails, sweep
+from service.notify import delivery, fanout, mails, reports, sweep
 from service.notify.notices import Hours
 from service.persistence.db import session_scope, write_transaction
 from workflows import calendar
@@ -44,3 +44,8 @@ def daily_digest(engine: Engine, settings: Settings, now: datetime) -> dict[str,
         write_transaction(session)
         digests = mails.compose_digests(session, now=now, settings=settings)
     return {"digests": digests, **asdict(delivery.deliver(engine, settings, now=lambda: now))}
+
+
+def lbf_reports(engine: Engine, settings: Settings, now: datetime) -> dict[str, int]:
+    """Open the reports the plans owe LBF for last year (once each; safe to run daily)."""
+    return asdict(reports.open_owed(engine, now, Hours.of(settings)))

@@ -6,7 +6,19 @@ from typing import Literal
 from workflows import guards, schemas
 from workflows.blocks import APPLICANTS, SECRETARIAT, lbf_reply
 from workflows.labels import labelled
-from workflows.spec import Action, Audience, Deadline, DeadlineKind, GrantWindow, LbfPolicy, Role, State, Wait, Workflow
+from workflows.spec import (
+    Action,
+    Audience,
+    Deadline,
+    DeadlineKind,
+    GrantWindow,
+    LbfPolicy,
+    Role,
+    State,
+    Wait,
+    Workflow,
+    Yearly,
+)
 
 Report = Literal["regulation_account", "goal_attainment", "milestone_plan", "status_report", "evaluation", "other"]
 
@@ -48,6 +60,13 @@ WORKFLOW = Workflow(
     grant_window=GrantWindow.until_final_report,
     open_guards=(guards.has_grant_until_final_report,),
     final_report_when=("final", "accepted"),
+    # What every plan owes LBF for each calendar year of its grant. The regulation account is due six months
+    # after the year (domain.md §4.4); the goal-attainment form and milestone plan go with it (stricter reading:
+    # the regulation gives them no later date).
+    yearly=tuple(
+        Yearly({"report": report}, (6, 30), *REPORTS[report])
+        for report in ("regulation_account", "goal_attainment", "milestone_plan")
+    ),
     states=(
         State("scheduled", "Planlagt", "Scheduled"),
         State("in_preparation", "Under udarbejdelse", "In preparation"),
