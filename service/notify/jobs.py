@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy.engine import Engine
 
 from service.config import Settings
-from service.notify import delivery, fanout, mails, reports, sweep
+from service.notify import delivery, fanout, mails, reports, sweep, weekly
 from service.notify.notices import Hours
 from service.persistence.db import session_scope, write_transaction
 from workflows import calendar
@@ -37,13 +37,15 @@ def sweep_deadlines(engine: Engine, settings: Settings, now: datetime, limit: in
 
 
 def daily_digest(engine: Engine, settings: Settings, now: datetime) -> dict[str, int]:
-    """Each person's digest of the notices waiting for it; quiet on weekends and closing days."""
+    """Each person's digest of the notices waiting for it, and on the week's first working day each housing
+    organisation's list of what it owes; quiet on weekends and closing days."""
     if not calendar.is_working_day(now.astimezone(calendar.LOCAL).date()):
         return {"digests": 0}
     with session_scope(engine) as session:
         write_transaction(session)
         digests = mails.compose_digests(session, now=now, settings=settings)
-    return {"digests": digests, **asdict(delivery.deliver(engine, settings, now=lambda: now))}
+        weeklies = weekly.weekly_digests(session, now=now, settings=settings)
+    return {"digests": digests, "weekly": weeklies, **asdict(delivery.deliver(engine, settings, now=lambda: now))}
 
 
 def lbf_reports(engine: Engine, settings: Settings, now: datetime) -> dict[str, int]:

@@ -192,7 +192,9 @@ def compose_digests(session: Session, *, now: datetime, settings: Settings) -> i
         language = user.language
         items = [item(session, n, language, settings.base_url) for n in notices]
         due = deadline_lines(session, {n.case_id for n in notices if n.case_id}, language, settings.base_url)
-        subject = f"Dagens overblik: {len(items)} nye" if language == "da" else f"Your daily summary: {len(items)} new"
+        count = len(items)
+        da = f"Dagens overblik: {count} {'ny besked' if count == 1 else 'nye beskeder'}"
+        subject = da if language == "da" else f"Your daily summary: {count} new {'item' if count == 1 else 'items'}"
         inbox = f"{settings.base_url.rstrip('/')}/sager?vis=indbakke"
         bodies = render(MailKind.digest, language, user=user, items=items, due=due, inbox=inbox)
         mail_id = new_mail(

@@ -20,7 +20,9 @@ def reports_for(session: Session, period: str) -> list[Case]:
 
 
 def test_reports_are_opened_once_a_year_for_each_plan_that_owes_them(own_engine: Engine) -> None:
-    assert reports.open_owed(own_engine, datetime(2016, 12, 12, 9, 0, tzinfo=UTC), Hours()).opened == 0  # 2015's are past due
+    assert (
+        reports.open_owed(own_engine, datetime(2016, 12, 12, 9, 0, tzinfo=UTC), Hours()).opened == 0
+    )  # 2015's are past due
     first = reports.open_owed(own_engine, JANUARY, Hours())
     again = reports.open_owed(own_engine, JANUARY.replace(day=4), Hours())
     with Session(own_engine) as session:
@@ -28,7 +30,11 @@ def test_reports_are_opened_once_a_year_for_each_plan_that_owes_them(own_engine:
         opened = reports_for(session, "2016")
         assert first.opened == len(opened) == 3 * len(running) > 0 and again.opened == 0
         case = next(c for c in opened if c.data["report"] == "regulation_account")
-        assert (case.state, case.data["due_date"], case.title) == ("scheduled", "2017-06-30", "Reguleringskontoopgørelse 2016")
+        assert (case.state, case.data["due_date"], case.title) == (
+            "scheduled",
+            "2017-06-30",
+            "Reguleringskontoopgørelse 2016",
+        )
         [opening] = session.exec(select(CaseEvent).where(CaseEvent.case_id == case.id)).all()
         assert opening.actor_id is None and opening.action == "open"  # the service opened it, no person
         deadline = session.exec(select(CaseDeadline).where(CaseDeadline.case_id == case.id)).one()
