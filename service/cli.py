@@ -76,6 +76,7 @@ def seed_demo(
     from service.demo import scale as scaled
     from service.demo.history import play_history
     from service.demo.seed import SeedRefused, seed_demo
+    from service.notify.fanout import settle_past
     from service.persistence.db import demo_clock
 
     settings = load_settings()
@@ -89,6 +90,9 @@ def seed_demo(
             typer.echo(play_history(session))
         if scale:
             typer.echo(scaled.generate(session, scale, until=demo_clock(session).now()))
+        if history or scale:
+            past = settle_past(session, before=demo_clock(session).now())
+            typer.echo(f"Marked {past} notifications of the played past as relayed: nobody is mailed about history.")
 
 
 @app.command("export-events")

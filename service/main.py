@@ -11,7 +11,7 @@ from service.api import attachments, auth, cases, export, health, notifications,
 from service.config import Settings, get_settings
 from service.middleware import BodyLimit, SecurityHeaders
 from service.persistence.db import business_clock, demo_on, make_engine
-from service.ui import case_pages, dashboard_data, dashboards, views
+from service.ui import case_pages, dashboard_data, dashboards, notify_pages, views
 from workflows import calendar
 
 API_PREFIX = "/api/v1"
@@ -57,6 +57,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(export.router, prefix=API_PREFIX)
     app.include_router(views.router)
     app.include_router(case_pages.router)
+    app.include_router(notify_pages.router)
     app.include_router(dashboards.router)
     app.include_router(dashboard_data.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "ui" / "static"), name="static")

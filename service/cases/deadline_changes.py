@@ -153,7 +153,7 @@ def write(
             next_rung_on=rung.on if rung else None,
         )
     )
-    data: dict[str, Any] = {"deadline": row.name, "reason": body.reason, "due_on": dates.due_on.isoformat()}
+    data: dict[str, Any] = {"deadline": row.name, "due_on": dates.due_on.isoformat()}  # the reason is the comment
     if dates.due_on != row.due_on:
         data["was_due_on"] = row.due_on.isoformat()
     session.connection().execute(

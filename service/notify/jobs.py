@@ -12,12 +12,24 @@ from service.notify.notices import Hours
 from service.persistence.db import session_scope, write_transaction
 from workflows import calendar
 
+RELAY_BATCH, RELAY_BATCHES = 200, 10  # a tick relays up to 2,000 outbox rows, in short transactions
+
 
 def pump(engine: Engine, settings: Settings, now: datetime) -> dict[str, int]:
-    """Relay the outbox into notices, compose the mails due at once, and deliver what is due."""
-    with session_scope(engine) as session:
-        write_transaction(session)
-        relayed = fanout.relay(session, now=now, hours=Hours.of(settings))
+    """Relay the outbox into notices (a backlog in batches, each its own transaction), compose the mails due at
+    once, and deliver what is due."""
+    relayed = fanout.Relayed()
+    for _ in range(RELAY_BATCHES):
+        with session_scope(engine) as session:
+            write_transaction(session)
+            batch = fanout.relay(session, now=now, hours=Hours.of(settings), limit=RELAY_BATCH)
+        relayed.rows, relayed.notices, relayed.failed = (
+            relayed.rows + batch.rows,
+            relayed.notices + batch.notices,
+            relayed.failed + batch.failed,
+        )
+        if batch.rows + batch.failed < RELAY_BATCH:
+            break
     with session_scope(engine) as session:
         write_transaction(session)
         composed = mails.compose_immediate(session, now=now, settings=settings)

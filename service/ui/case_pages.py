@@ -28,6 +28,7 @@ from service.ui.views import csrf_ok, render, to_login, ui_user
 from workflows.docs import dot
 from workflows.registry import WORKFLOWS
 from workflows.schemas import MAX_ID
+from workflows.spec import Deadline
 
 router = APIRouter(include_in_schema=False)
 CaseId = Annotated[int, Path(ge=1, le=MAX_ID)]
@@ -139,10 +140,10 @@ def case_page(request: Request, session: SessionDep, case_id: CaseId) -> Respons
     user = ui_user(request, session)
     if user is None:
         return to_login(request)
-    return _case_view(request, session, user, case_id, error=request.session.pop("flash_error", None))
+    return case_view(request, session, user, case_id, error=request.session.pop("flash_error", None))
 
 
-def _case_view(
+def case_view(
     request: Request, session: SessionDep, user: User, case_id: int, status_code: int = 200, error: str | None = None
 ) -> Response:
     """The case page as the user sees it now, with an error message and status when an action was refused."""
@@ -184,7 +185,19 @@ def _case_view(
         history=history,
         labels=_labels(),
         error=error,
+        is_secretariat=actor.is_secretariat,
+        deadline_rules={d.name: rule_text(d) for d in workflow.deadlines},
+        today=clock(request).today(),
     )
+
+
+def rule_text(deadline: Deadline) -> dict[str, str]:
+    """How the deadline's due date is set, in both languages (the stored rule is for operators)."""
+    if deadline.working_days is not None:
+        return {"da": f"{deadline.working_days} arbejdsdage", "en": f"{deadline.working_days} working days"}
+    if deadline.calendar_days is not None:
+        return {"da": f"{deadline.calendar_days} kalenderdage", "en": f"{deadline.calendar_days} calendar days"}
+    return {"da": "fastsat i sagen", "en": "set in the case"}
 
 
 @router.get("/sager/{case_id}/forloeb.svg")
@@ -234,5 +247,5 @@ async def take_action(request: Request, session: SessionDep, case_id: CaseId, ac
     except ServiceError as refusal:  # the case as it is now, with what was wrong, under the refusal's status
         danish = language(request) == "da"
         message = refusal.detail_da if danish and refusal.detail_da else refusal.detail
-        return _case_view(request, session, user, case_id, refusal.status, message)
+        return case_view(request, session, user, case_id, refusal.status, message)
     return RedirectResponse(f"/sager/{case_id}", status_code=303)

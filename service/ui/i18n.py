@@ -117,6 +117,62 @@ TEXTS: dict[str, dict[str, str]] = {
     "funder.LBF": {"da": "LBF", "en": "LBF"},
     "funder.KK": {"da": "Kommunen", "en": "City"},
     "funder.HOUSING": {"da": "Boligorganisationer", "en": "Housing orgs"},
+    "deadline": {"da": "Frist", "en": "Deadline"},
+    "due_on": {"da": "Forfalder", "en": "Due"},
+    "reminders": {"da": "Påmindelser", "en": "Reminders"},
+    "days_before": {"da": "dage før", "en": "days before"},
+    "rung.due": {"da": "På dagen", "en": "On the day"},
+    "rung.escalate_1": {"da": "Eskalering", "en": "Escalation"},
+    "rung.escalate_2": {"da": "Eskalering til formanden", "en": "Escalation to the chair"},
+    "paused_since": {"da": "i bero siden", "en": "paused since"},
+    "change_deadline": {"da": "Sæt i bero, forlæng eller udsæt påmindelser", "en": "Pause, extend or snooze"},
+    "snooze": {"da": "Udsæt mine påmindelser", "en": "Snooze my reminders"},
+    "snooze_until": {"da": "Ingen påmindelser til mig før", "en": "No reminders to me until"},
+    "snooze_hint": {
+        "da": "Fristen flytter sig ikke; kun dine påmindelser venter.",
+        "en": "The deadline does not move; only your reminders wait.",
+    },
+    "reason": {"da": "Begrundelse (gemmes i historikken)", "en": "Reason (kept in the history)"},
+    "pause": {"da": "Sæt fristen i bero", "en": "Pause the deadline"},
+    "resume": {"da": "Genoptag fristen", "en": "Resume the deadline"},
+    "new_due_date": {"da": "Ny frist", "en": "New due date"},
+    "extend": {"da": "Forlæng fristen", "en": "Extend the deadline"},
+    "history.deadline_paused": {"da": "Frist sat i bero", "en": "Deadline paused"},
+    "history.deadline_resumed": {"da": "Frist genoptaget", "en": "Deadline resumed"},
+    "history.deadline_extended": {"da": "Frist forlænget", "en": "Deadline extended"},
+    "profile": {"da": "Min profil", "en": "My profile"},
+    "mails": {"da": "Sendte mails", "en": "Sent mails"},
+    "mail_language": {"da": "Sprog i mails og på siderne", "en": "Language of mails and pages"},
+    "daily_digest": {
+        "da": "Saml mine mails i ét dagligt overblik (hverdage kl. 7)",
+        "en": "Gather my mails in one daily summary (working days at 7)",
+    },
+    "immediate_topics": {
+        "da": "Send disse med det samme, også med dagligt overblik",
+        "en": "Send these at once, even with the daily summary",
+    },
+    "urgent_always": {"da": "Eskaleringer sendes altid med det samme.", "en": "Escalations are always sent at once."},
+    "save": {"da": "Gem", "en": "Save"},
+    "saved": {"da": "Gemt.", "en": "Saved."},
+    "mail_to": {"da": "Til", "en": "To"},
+    "mail_subject": {"da": "Emne", "en": "Subject"},
+    "mail_created": {"da": "Oprettet", "en": "Created"},
+    "mail_state": {"da": "Levering", "en": "Delivery"},
+    "mail_state.waiting": {"da": "Venter", "en": "Waiting"},
+    "mail_state.sent": {"da": "Sendt", "en": "Sent"},
+    "mail_state.kept": {"da": "Gemt her (ingen SMTP)", "en": "Kept here (no SMTP)"},
+    "mail_state.failing": {"da": "Fejler, prøves igen", "en": "Failing, will retry"},
+    "mail_attempts": {"da": "Forsøg", "en": "Attempts"},
+    "mail_error": {"da": "Seneste fejl", "en": "Last error"},
+    "my_mails": {"da": "Mine mails", "en": "My mails"},
+    "all_mails": {"da": "Alle mails", "en": "All mails"},
+    "no_mails": {"da": "Ingen mails endnu.", "en": "No mails yet."},
+    "kept_hint": {
+        "da": "Der er ingen SMTP-server sat op, så mails gemmes her i stedet for at blive sendt.",
+        "en": "No SMTP server is configured, so mails are kept here instead of being sent.",
+    },
+    "previous": {"da": "Forrige", "en": "Previous"},
+    "next": {"da": "Næste", "en": "Next"},
 }
 
 
@@ -148,3 +204,12 @@ def translator(lang: str):  # type: ignore[no-untyped-def]
         return TEXTS.get(key, {}).get(lang, name if table is not None else key)
 
     return t
+
+
+# Fields of deadline changes as the history shows them.
+FIELDS |= {
+    "deadline": {"da": "Frist", "en": "Deadline"},
+    "reason": {"da": "Begrundelse", "en": "Reason"},
+    "due_on": {"da": "Ny frist", "en": "New due date"},
+    "was_due_on": {"da": "Tidligere frist", "en": "Was due"},
+}
