@@ -21,6 +21,7 @@ from service.clock import Clock
 from service.deps import SessionDep
 from service.diagrams import render_svg
 from service.errors import ServiceError
+from service.persistence.case_tables import CaseDeadline, DeadlineStatus
 from service.persistence.tables import Board, BoardKind, Plan, User
 from service.ui import forms
 from service.ui.i18n import language
@@ -67,7 +68,24 @@ def case_list(request: Request, session: SessionDep, vis: str = "indbakke", q: s
     filters = {"actionable": vis == "indbakke", "open": True if vis in ("indbakke", "aabne") else None, "q": q or None}
     page = case_views.list_cases(session, actor, filters=filters, sort="-id", limit=200, offset=0)
     plans = {p.id: p.code for p in session.exec(select(Plan))}
-    return render(request, "cases.html", user=user, page=page, vis=vis, q=q, plans=plans, labels=_labels())
+    due = next_deadlines(session, [c.id for c in page.items])
+    today = clock(request).today()
+    return render(
+        request, "cases.html", user=user, page=page, vis=vis, q=q, plans=plans, labels=_labels(), due=due, today=today
+    )
+
+
+def next_deadlines(session: SessionDep, case_ids: list[int]) -> dict[int, CaseDeadline]:
+    """Each listed case's soonest open deadline (with its next reminder rung)."""
+    rows = session.exec(
+        select(CaseDeadline)
+        .where(col(CaseDeadline.case_id).in_(case_ids), CaseDeadline.status == DeadlineStatus.open)
+        .order_by(col(CaseDeadline.due_on), col(CaseDeadline.id))
+    )
+    soonest: dict[int, CaseDeadline] = {}
+    for row in rows:
+        soonest.setdefault(row.case_id, row)
+    return soonest
 
 
 @router.get("/sager/ny")

@@ -120,6 +120,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "deadline": {"da": "Frist", "en": "Deadline"},
     "due_on": {"da": "Forfalder", "en": "Due"},
     "reminders": {"da": "Påmindelser", "en": "Reminders"},
+    "next_deadline": {"da": "Næste frist", "en": "Next deadline"},
+    "next_reminder": {"da": "Næste påmindelse", "en": "Next reminder"},
     "days_before": {"da": "dage før", "en": "days before"},
     "rung.due": {"da": "På dagen", "en": "On the day"},
     "rung.escalate_1": {"da": "Eskalering", "en": "Escalation"},

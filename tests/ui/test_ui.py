@@ -82,7 +82,7 @@ def test_wrong_password_is_said_plainly(page: Page, embedded: str) -> None:
 
 def test_english_on_request_and_logout(page: Page, embedded: str) -> None:
     log_in(page, embedded, "eva.holm")
-    page.get_by_role("link", name="EN").click()
+    page.get_by_role("link", name="EN", exact=True).click()
     expect(page.get_by_role("heading", name="Master plans")).to_be_visible()
     page.get_by_role("link", name="Boards").click()
     expect(page.get_by_role("heading", name="Bydelsbestyrelse Amager")).to_be_visible()
