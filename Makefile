@@ -2,7 +2,7 @@
 PYTHON ?= python3
 VENV ?= .venv
 
-.PHONY: demo test bench bench-stats docs clean
+.PHONY: demo test bench bench-stats bench-notify docs clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,10 @@ test: $(VENV)/.installed
 bench: $(VENV)/.installed
 	$(VENV)/bin/python -m bench
 	$(VENV)/bin/python -m bench.stats
+	$(VENV)/bin/python -m bench.notify
+
+bench-notify: $(VENV)/.installed
+	$(VENV)/bin/python -m bench.notify --deadlines $${DEADLINES:-100000}
 
 bench-stats: $(VENV)/.installed
 	$(VENV)/bin/python -m bench.stats --cases $${CASES:-100000}

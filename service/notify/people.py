@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from service.authz import CaseSetting, current, load_actor, roles_for
+from service.authz import Actor, CaseSetting, current, load_actor, roles_for
 from service.cases.situation import Situation, read_round
 from service.persistence.case_tables import Case
 from service.persistence.tables import (
@@ -118,15 +118,24 @@ def owes(option: Assessment, round_: Any) -> bool:
     return True
 
 
-def must_act(session: Session, case: Case, setting: CaseSetting, today: date) -> list[tuple[User, list[Assessment]]]:
-    """The people who have something to do on the case now, each with the actions they owe (from the engine)."""
+def must_act(
+    session: Session, case: Case, setting: CaseSetting, today: date, actors: dict[int, Actor] | None = None
+) -> list[tuple[User, list[Assessment]]]:
+    """The people who have something to do on the case now, each with the actions they owe (from the engine).
+
+    `actors` caches each person's register facts for a sweep: they are the same for every case on one day.
+    """
+    actors = {} if actors is None else actors
     workflow = WORKFLOWS[case.case_type]
     round_ = read_round(session, case, workflow)
     roles = {r for a in workflow.actions_from(case.state) if not a.abandons for r in a.who}
     queries = [AUDIENCES[ROLE_AUDIENCES[r]](case, setting, today) for r in roles if r in ROLE_AUDIENCES]
     people = []
     for user in active(session, queries[0].union(*queries[1:])) if queries else []:
-        here = Situation(case, workflow, setting, roles_for(load_actor(session, user, today), setting), round_)
+        assert user.id is not None
+        if user.id not in actors:
+            actors[user.id] = load_actor(session, user, today)
+        here = Situation(case, workflow, setting, roles_for(actors[user.id], setting), round_)
         owed = [o for o in here.options() if o.allowed and owes(o, round_)]
         if owed:
             people.append((user, owed))

@@ -12,7 +12,7 @@ from datetime import date, datetime
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from service.authz import CaseSetting, case_setting
+from service.authz import Actor, CaseSetting, case_setting
 from service.notify import people, rungs
 from service.notify.notices import Hours, Notice, insert_new, tell
 from service.persistence.case_tables import CASE_DEADLINES, Case, CaseDeadline, DeadlineStatus
@@ -54,7 +54,13 @@ def ladder_of(row: CaseDeadline, spec: Deadline) -> list[rungs.Rung]:
 
 
 def recipients(
-    session: Session, row: CaseDeadline, rung: rungs.Rung, case: Case, setting: CaseSetting, today: date
+    session: Session,
+    row: CaseDeadline,
+    rung: rungs.Rung,
+    case: Case,
+    setting: CaseSetting,
+    today: date,
+    actors: dict[int, Actor],
 ) -> tuple[list[User], tuple[str, str]]:
     """Who hears of this rung and why: the people who must act (less those who snoozed it), or the escalation."""
     if rung.escalates:
@@ -62,7 +68,7 @@ def recipients(
         why = ("fristen er overskredet, og sagen er eskaleret til dig", "the deadline passed and was escalated to you")
         return people.escalated_to(session, case, setting, today, level=level), why
     snoozed = set(session.exec(select(Snooze.user_id).where(Snooze.deadline_id == row.id, Snooze.until >= today)))
-    owing = people.must_act(session, case, setting, today)
+    owing = people.must_act(session, case, setting, today, actors)
     named = [user for user, _ in owing if user.id not in snoozed]
     labels = sorted({o.action.da for _, owed in owing for o in owed})
     labels_en = sorted({o.action.en for _, owed in owing for o in owed})
@@ -70,7 +76,9 @@ def recipients(
     return named, why
 
 
-def fire(session: Session, row: CaseDeadline, *, now: datetime, hours: Hours) -> tuple[bool, int]:
+def fire(
+    session: Session, row: CaseDeadline, *, now: datetime, hours: Hours, actors: dict[int, Actor] | None = None
+) -> tuple[bool, int]:
     """Fire the deadline's due rung (if the ledger has not got it) and move to the next; (fired, notices)."""
     case = session.get(Case, row.case_id)
     assert case is not None and row.id is not None
@@ -86,7 +94,7 @@ def fire(session: Session, row: CaseDeadline, *, now: datetime, hours: Hours) ->
         setting = case_setting(
             session, plan_id=case.plan_id, deciding_board_id=case.deciding_board_id, city_is_party=workflow.city_veto
         )
-        named, why = recipients(session, row, rung, case, setting, today)
+        named, why = recipients(session, row, rung, case, setting, today, {} if actors is None else actors)
         kind = NoticeKind.escalation if rung.escalates else NoticeKind.reminder
         notice = Notice(case.id, kind, spec.name, f"rung:{row.id}:{rung.name}", why, urgent=rung.escalates)
         told = tell(session, notice, named, now=now, hours=hours)
@@ -109,12 +117,12 @@ def fire(session: Session, row: CaseDeadline, *, now: datetime, hours: Hours) ->
 def sweep(session: Session, *, now: datetime, hours: Hours, limit: int = 500) -> Swept:
     """Fire every due rung, up to `limit` deadlines (the caller commits)."""
     today = now.astimezone(calendar.LOCAL).date()
-    done = Swept()
+    done, actors = Swept(), dict[int, Actor]()
     for row in session.exec(due(today, limit)).all():  # type: ignore[call-overload]
         deadline_id = row.id
         try:
             with session.begin_nested():
-                fired, told = fire(session, row, now=now, hours=hours)
+                fired, told = fire(session, row, now=now, hours=hours, actors=actors)
             done.fired += fired
             done.notices += told
         except Exception as error:  # one broken deadline must not stop the sweep: counted and kept on the row
