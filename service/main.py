@@ -9,7 +9,7 @@ from sqlmodel import Session
 from starlette.middleware.sessions import SessionMiddleware
 
 from service import api_docs, errors, openapi
-from service.api import attachments, auth, cases, export, health, register, stats, workflows
+from service.api import attachments, auth, cases, export, health, meeting_documents, meetings, register, stats, workflows
 from service.clock import REAL, Clock
 from service.config import Settings, get_settings
 from service.middleware import BodyLimit, SecurityHeaders
@@ -52,6 +52,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(register.router, prefix=API_PREFIX)
     app.include_router(workflows.router, prefix=API_PREFIX)
     app.include_router(cases.router, prefix=API_PREFIX)
+    app.include_router(meetings.router, prefix=API_PREFIX)
+    app.include_router(meeting_documents.router, prefix=API_PREFIX)
     app.include_router(attachments.router, prefix=API_PREFIX)
     app.include_router(stats.router, prefix=API_PREFIX)
     app.include_router(export.router, prefix=API_PREFIX)

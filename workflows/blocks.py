@@ -3,7 +3,7 @@
 from pydantic import BaseModel
 
 from workflows import guards, schemas
-from workflows.spec import Action, Audience, Collect, Deadline, DeadlineKind, Effect, Guard, Role, State, Wait
+from workflows.spec import Action, Audience, Collect, Deadline, DeadlineKind, Effect, Guard, Outcome, Role, State, Wait
 
 SECRETARIAT = (Role.secretariat,)
 APPLICANTS = (Role.secretariat, Role.project_leader, Role.party_org)
@@ -123,6 +123,7 @@ def decision_round(
             "Registrér godkendelse",
             "Record approval",
             guards=(guards.is_approved_by_rule,),
+            outcome=Outcome.approved,
             effects=(Effect.check_budget_moves,),  # an approval promises the money: it must still be there
             notifies=(
                 Audience.applicant,
@@ -137,13 +138,25 @@ def decision_round(
             "Registrér afslag",
             "Record rejection",
             guards=(guards.is_rejected_by_rule,),
+            outcome=Outcome.rejected,
             notifies=(
                 Audience.applicant,
                 Audience.parties,
             ),
         ),
-        Action("send_back", (voting,), returned, SECRETARIAT, "Send tilbage", "Send back", notifies=(Audience.applicant,)),
-        Action("postpone", (voting,), postponed_to, SECRETARIAT, "Udsæt", "Postpone", postpones=True),
+        Action(
+            "send_back",
+            (voting,),
+            returned,
+            SECRETARIAT,
+            "Send tilbage",
+            "Send back",
+            notifies=(Audience.applicant,),
+            outcome=Outcome.returned,
+        ),
+        Action(
+            "postpone", (voting,), postponed_to, SECRETARIAT, "Udsæt", "Postpone", postpones=True, outcome=Outcome.postponed
+        ),
     )
 
 

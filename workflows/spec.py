@@ -107,6 +107,15 @@ class Collect(StrEnum):
     consent = "consent"
 
 
+class Outcome(StrEnum):
+    """The decision of a meeting's agenda item that an action records (the meeting pages offer these)."""
+
+    approved = "approved"
+    rejected = "rejected"
+    returned = "returned"
+    postponed = "postponed"
+
+
 class DeadlineKind(StrEnum):
     service_target = "service_target"
     meeting_cutoff = "meeting_cutoff"
@@ -200,6 +209,7 @@ class Action:
     # The organisation's own act (a vote, a consent, an approval): recorded by the secretariat only with a source.
     on_behalf: bool = False
     abandons: bool = False  # the case is dropped here: open deadlines end as cancelled, not met
+    outcome: Outcome | None = None  # the agenda item's decision this action records at a meeting
 
 
 @dataclass(frozen=True)

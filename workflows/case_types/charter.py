@@ -5,7 +5,7 @@ from typing import Literal
 from workflows import schemas
 from workflows.blocks import SECRETARIAT, lbf_answers, lbf_reply
 from workflows.labels import labelled
-from workflows.spec import Action, Audience, Decider, Effect, LbfPolicy, Role, State, Wait, Workflow
+from workflows.spec import Action, Audience, Decider, Effect, LbfPolicy, Outcome, Role, State, Wait, Workflow
 
 Rule = Literal["unanimity", "majority"]
 RULES = {"unanimity": ("Enstemmighed", "Unanimity"), "majority": ("Flertal", "Majority")}
@@ -82,9 +82,26 @@ WORKFLOW = Workflow(
         Action(
             "give_statement", ("scheduled",), None, CENTRAL, "Afgiv udtalelse", "Give statement", requires=schemas.Statement
         ),
-        Action("approve", ("scheduled",), "central_approved", SECRETARIAT, "Registrér godkendelse", "Record approval"),
-        Action("send_back", ("scheduled",), "returned", SECRETARIAT, "Send tilbage", "Send back"),
-        Action("postpone", ("scheduled",), "submitted_to_central_board", SECRETARIAT, "Udsæt", "Postpone", postpones=True),
+        Action(
+            "approve",
+            ("scheduled",),
+            "central_approved",
+            SECRETARIAT,
+            "Registrér godkendelse",
+            "Record approval",
+            outcome=Outcome.approved,
+        ),
+        Action("send_back", ("scheduled",), "returned", SECRETARIAT, "Send tilbage", "Send back", outcome=Outcome.returned),
+        Action(
+            "postpone",
+            ("scheduled",),
+            "submitted_to_central_board",
+            SECRETARIAT,
+            "Udsæt",
+            "Postpone",
+            postpones=True,
+            outcome=Outcome.postponed,
+        ),
         Action("revise", ("returned", "lbf_returned"), "draft", SECRETARIAT, "Genoptag kladde", "Revise"),
         Action("send_to_lbf", ("central_approved",), "sent_to_lbf", SECRETARIAT, "Send til LBF", "Send to LBF"),
         *lbf_answers(waiting="sent_to_lbf", approved="lbf_approved", rejected="lbf_returned", queried=None),
