@@ -14,7 +14,7 @@ from service.clock import REAL, Clock
 from service.config import Settings, get_settings
 from service.middleware import BodyLimit, SecurityHeaders
 from service.persistence.db import demo_clock, demo_seeded, make_engine
-from service.ui import case_pages, dashboard_data, dashboards, views
+from service.ui import case_pages, dashboard_data, dashboards, meeting_pages, views
 
 API_PREFIX = "/api/v1"
 
@@ -59,6 +59,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(export.router, prefix=API_PREFIX)
     app.include_router(views.router)
     app.include_router(case_pages.router)
+    app.include_router(meeting_pages.router)
     app.include_router(dashboards.router)
     app.include_router(dashboard_data.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "ui" / "static"), name="static")

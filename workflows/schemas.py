@@ -14,6 +14,7 @@ FUNDERS = {
     "KK": ("Københavns Kommune", "City of Copenhagen"),
     "HOUSING": ("Boligorganisationerne", "Housing organisations"),
 }
+VoteChoice = Literal["approve", "reject", "abstain"]
 VOTES = {"approve": ("For", "Approve"), "reject": ("Imod", "Reject"), "abstain": ("Undlader", "Abstain")}
 
 
@@ -72,7 +73,7 @@ class Vote(Source):
     organisation: str = labelled(
         "Organisation", "Organisation", max_length=20, description="Code of the organisation the vote is cast for, e.g. FSB"
     )
-    vote: Literal["approve", "reject", "abstain"] = labelled("Stemme", "Vote", choices=VOTES)
+    vote: VoteChoice = labelled("Stemme", "Vote", choices=VOTES)
 
 
 class Statement(Strict):

@@ -116,6 +116,15 @@ class Outcome(StrEnum):
     postponed = "postponed"
 
 
+class PointResult(StrEnum):
+    """The beslutning on one "at" point of an agenda item's indstilling."""
+
+    approved = "approved"
+    approved_as_changed = "approved_as_changed"
+    noted = "noted"  # taken to note (information and discussion items)
+    rejected = "rejected"
+
+
 class DeadlineKind(StrEnum):
     service_target = "service_target"
     meeting_cutoff = "meeting_cutoff"

@@ -68,7 +68,7 @@ def _document(request: Request, session: SessionDep, clock: ClockDep, actor: Act
     if not sees:  # the public version, built as a member would see it, then filtered
         detail.items = views.items_of(session, meeting_id)
     doc = documents.document(detail, public=version == "public" or not sees, **kw)
-    accept = request.headers.get("accept", "*/*")
+    accept = request.headers.get("Accept", "*/*")
     if "application/pdf" in accept:
         return Response(documents.pdf(doc), media_type="application/pdf")
     if any(kind in accept for kind in ("text/html", "*/*", "text/*")):

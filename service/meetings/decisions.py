@@ -18,16 +18,28 @@ from service.persistence.db import write_transaction
 from service.persistence.meeting_tables import AgendaItem, ItemKind
 from service.persistence.tables import Meeting, Organisation
 from workflows.calendar import LOCAL
-from workflows.spec import Collect
+from workflows.spec import Collect, Outcome, PointResult
 
 ITEMS = AgendaItem.__table__  # type: ignore[attr-defined]
-WORDS = {"approved": "godkendt", "approved_as_changed": "godkendt med ændringer", "noted": "taget til efterretning"}
-WORDS |= {"rejected": "ikke godkendt"}
-OUTCOME_DA = {
-    "rejected": "Afvist.",
-    "returned": "Sendt tilbage til sekretariatet.",
-    "postponed": "Udsat til et senere møde.",
+WORDS = {
+    PointResult.approved: "godkendt",
+    PointResult.approved_as_changed: "godkendt med ændringer",
+    PointResult.noted: "taget til efterretning",
+    PointResult.rejected: "ikke godkendt",
 }
+OUTCOME_DA: dict[Outcome | PointResult, str] = {
+    Outcome.rejected: "Afvist.",
+    Outcome.returned: "Sendt tilbage til sekretariatet.",
+    Outcome.postponed: "Udsat til et senere møde.",
+}
+# With no points given, every point follows the outcome (returned and postponed items decide no point).
+FOLLOWS = {
+    Outcome.approved: PointResult.approved,
+    Outcome.rejected: PointResult.rejected,
+    PointResult.noted: PointResult.noted,
+}
+AGREEING = (PointResult.approved, PointResult.approved_as_changed)
+NOTED = PointResult.noted
 
 
 def item_of(session: Session, meeting: Meeting, case_id: int) -> AgendaItem:
@@ -88,7 +100,7 @@ def record_vote(*, session: Session, actor: Actor, meeting_id: int, case_id: int
 def _points(item: AgendaItem, body: DecisionRequest) -> list[PointDecision]:
     """The beslutning per "at" point: as given, or every point following the outcome."""
     if body.points is None:
-        result = {"approved": "approved", "rejected": "rejected", "noted": "noted"}.get(body.outcome)
+        result = FOLLOWS.get(body.outcome)
         return [PointDecision(number=n, result=result) for n in range(1, len(item.proposal) + 1)] if result else []
     numbers = [p.number for p in body.points]
     if len(set(numbers)) != len(numbers) or not set(numbers) <= set(range(1, len(item.proposal) + 1)):
@@ -97,8 +109,8 @@ def _points(item: AgendaItem, body: DecisionRequest) -> list[PointDecision]:
             [{"field": "points", "message": "unknown or repeated point number"}],
             da=f"Hvert punkt skal være et af indstillingens {len(item.proposal)} punkter, én gang.",
         )
-    agreeing = any(p.result in ("approved", "approved_as_changed") for p in body.points)
-    if (body.outcome == "approved") != agreeing and body.outcome in ("approved", "rejected"):
+    agreeing = any(p.result in AGREEING for p in body.points)
+    if (body.outcome == Outcome.approved) != agreeing and body.outcome in (Outcome.approved, Outcome.rejected):
         raise Invalid(
             f"The points do not fit the outcome '{body.outcome}'.",
             [{"field": "points", "message": "an approval needs an approved point; a rejection none"}],
@@ -107,11 +119,11 @@ def _points(item: AgendaItem, body: DecisionRequest) -> list[PointDecision]:
     return body.points
 
 
-def decision_text(points: list[PointDecision], outcome: str, comment: str, votes: dict[str, str]) -> str:
+def decision_text(points: list[PointDecision], outcome: Outcome | PointResult, comment: str, votes: dict[str, str]) -> str:
     """The beslutning as the minutes write it."""
-    if outcome in ("approved", "noted") and all(p.result == outcome for p in points):
-        text = "Godkendt som indstillet." if outcome == "approved" else "Taget til efterretning."
-    elif outcome in ("approved", "rejected", "noted"):
+    if outcome in FOLLOWS and all(p.result == FOLLOWS[outcome] for p in points) and outcome != Outcome.rejected:
+        text = "Godkendt som indstillet." if outcome == Outcome.approved else "Taget til efterretning."
+    elif outcome in FOLLOWS:
         text = " ".join(f"At-punkt {p.number}: {WORDS[p.result]}{': ' + p.text if p.text else ''}." for p in points)
     else:
         text = OUTCOME_DA[outcome]
@@ -143,7 +155,7 @@ def record_decision(
             f"The meeting on {access.when(meeting)} has not started.", da=f"Mødet {access.when(meeting)} er ikke begyndt."
         )
     informing = item.kind != ItemKind.decision
-    if informing != (body.outcome == "noted"):
+    if informing != (body.outcome == NOTED):
         raise Invalid(
             "An information or discussion item is taken to note ('noted'); a decision item is decided.",
             [{"field": "outcome", "message": "does not fit the item's kind"}],

@@ -7,11 +7,12 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from service.persistence.meeting_tables import ItemKind
 from service.schemas import MeetingPublic, Ref
-from workflows.schemas import MAX_ID
+from workflows import spec
+from workflows.schemas import MAX_ID, VoteChoice
 
 Id = Field(ge=1, le=MAX_ID)
-Outcome = Literal["approved", "rejected", "returned", "postponed", "noted"]
-PointResult = Literal["approved", "approved_as_changed", "noted", "rejected"]
+Outcome = spec.Outcome | Literal[spec.PointResult.noted]  # information and discussion items are taken to note
+PointResult = spec.PointResult
 
 
 class Strict(BaseModel):
@@ -57,7 +58,7 @@ class ItemUpdate(Strict):
 
 class VoteRequest(Strict):
     organisation_id: int = Id
-    vote: Literal["approve", "reject", "abstain"]
+    vote: VoteChoice
     comment: str = Field(default="", max_length=10_000)
 
 
