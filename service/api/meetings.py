@@ -7,11 +7,12 @@ from fastapi import APIRouter, Path, Query, Response
 from service import register, schemas
 from service.api.register import IsoDateTime
 from service.deps import ActorDep, ClockDep, SessionDep
-from service.meetings import access, agenda, decisions, manage, minutes, views
+from service.meetings import access, agenda, decisions, items, manage, minutes, views
 from service.meetings.schemas import (
     AgendaOrder,
     AgendaRequest,
     DecisionRequest,
+    ItemUpdate,
     MeetingAct,
     MeetingCreate,
     MeetingDetail,
@@ -123,6 +124,36 @@ def confirm_agenda(meeting_id: Id, body: MeetingAct, actor: ActorDep, session: S
 def send_agenda(meeting_id: Id, body: MeetingAct, actor: ActorDep, session: SessionDep, clock: ClockDep) -> MeetingDetail:
     """Send the confirmed agenda to the board's members (queued for the mail relay, with a link to the PDF)."""
     agenda.send(session=session, actor=actor, meeting_id=meeting_id, expected_version=body.expected_version, now=clock.now())
+    return _detail(session, actor, clock, meeting_id)
+
+
+@router.patch("/meetings/{meeting_id}/items/{case_id}", response_model=MeetingDetail, responses=WRITE_ERRORS)
+def update_item(
+    meeting_id: Id, case_id: Id, body: ItemUpdate, actor: ActorDep, session: SessionDep, clock: ClockDep
+) -> MeetingDetail:
+    """Edit an undecided item: kind, indstilling ("at" points), sagsfremstilling, publish flags of item and bilag."""
+    items.update_item(session=session, actor=actor, meeting_id=meeting_id, case_id=case_id, body=body)
+    return _detail(session, actor, clock, meeting_id)
+
+
+@router.delete("/meetings/{meeting_id}/items/{case_id}", response_model=MeetingDetail, responses=WRITE_ERRORS)
+def remove_item(
+    meeting_id: Id,
+    case_id: Id,
+    actor: ActorDep,
+    session: SessionDep,
+    clock: ClockDep,
+    expected_version: Annotated[int, Query(ge=1, le=MAX_ID)],
+) -> MeetingDetail:
+    """Take an undecided item off the agenda; its case goes back to waiting for a meeting (postponed)."""
+    items.remove_item(
+        session=session,
+        actor=actor,
+        meeting_id=meeting_id,
+        case_id=case_id,
+        expected_version=expected_version,
+        now=clock.now(),
+    )
     return _detail(session, actor, clock, meeting_id)
 
 
