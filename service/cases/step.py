@@ -106,7 +106,13 @@ class Step:
             )
         effects.apply(self.session, self.here, self.action, self.action_data, event_id, self.now)
         placing.after_action(
-            self.session, workflow=self.here.workflow, action=self.action, case=new, action_data=self.action_data
+            self.session,
+            here=self.here,
+            action=self.action,
+            case=new,
+            action_data=self.action_data,
+            actor_id=self.actor.user_id,
+            now=self.now,
         )
         notifications.enqueue(self.session, self.action, case_id=old.id, event_id=event_id, now=self.now)
 

@@ -49,9 +49,8 @@ def proposed(session: Session, *, meeting: Meeting, now: datetime) -> list[Propo
     """Cases ready for this board's decision before the cut-off (and notices it must hear), not yet on an agenda."""
     if _first_open_meeting(session, meeting.board_id, now.astimezone(calendar.LOCAL)) != meeting.id:
         return []  # a case is proposed for the first meeting whose cut-off it can still make
-    placed = select(AgendaItem.case_id).where(
-        col(AgendaItem.decided_at).is_(None) | (AgendaItem.kind == ItemKind.information)
-    )
+    # A case ready for decision is on no agenda (its state says so); a notice is placed once.
+    placed = select(AgendaItem.case_id).where(AgendaItem.kind == ItemKind.information)
     board = session.get(Board, meeting.board_id)
     central = board is not None and board.kind == BoardKind.central
     found = []

@@ -134,9 +134,13 @@ def decision_text(points: list[PointDecision], outcome: Outcome | PointResult, c
 
 def _mark(session: Session, meeting: Meeting, item: AgendaItem, actor: Actor, fields: dict[str, Any], now: datetime) -> None:
     """Write the item's decision, once: a second writer finds it decided (409)."""
+    # The case's own action has already marked the item decided in this transaction (placing.py); the structured
+    # beslutning replaces its plain text. A second decision was refused before (item_of), a concurrent one by the
+    # case's version; an information item has no case action, so its own update is the guard.
+    unless_decided = ITEMS.c.decided_at.is_(None) if item.kind != ItemKind.decision else ITEMS.c.id == item.id
     written = session.connection().execute(
         update(ITEMS)
-        .where(ITEMS.c.id == item.id, ITEMS.c.decided_at.is_(None))
+        .where(ITEMS.c.id == item.id, unless_decided)
         .values(decided_at=now, decided_by_id=actor.user_id, **fields)
     )
     if written.rowcount != 1:

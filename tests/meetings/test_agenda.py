@@ -128,3 +128,25 @@ def test_expected_decision_dates_add_lbf_and_follow_written_procedure(world: Wor
     plain = _open(world, "HP-10", "change_request", {"kind": "content", "change_description": "Skriftligt"}, "Skriftlig")
     _act(world, plain, "schedule", data={"written_procedure": True})
     assert world.call("before", "GET", f"/cases/{plain['id']}")["expected_decision_date"] == "2017-02-20"
+
+
+def test_a_decision_taken_on_the_case_itself_shows_on_the_agenda_and_a_withdrawn_case_leaves_it(world: World) -> None:
+    meeting = _meeting(world, "BB-D5", "2017-03-15")
+    path = f"/meetings/{meeting['id']}"
+    decided = _open(world, "HP-10", "change_request", {"kind": "content", "change_description": "A"}, "Besluttet på sagen")
+    gone = _open(world, "HP-10", "change_request", {"kind": "content", "change_description": "B"}, "Trukket tilbage")
+    for case in (decided, gone):
+        world.call("before", "POST", f"{path}/agenda", json={"case_id": case["id"]}, status=201)
+    _act(world, gone, "withdraw")
+    for user, org in (("eva.holm", "FSB"), ("bo.iversen", "AAB")):
+        version = world.call("during", "GET", f"/cases/{decided['id']}")["version"]
+        body = {"expected_version": version, "data": {"organisation": org, "vote": "approve"}}
+        world.call("during", "POST", f"/cases/{decided['id']}/actions/vote", user=user, json=body)
+    version = world.call("during", "GET", f"/cases/{decided['id']}")["version"]
+    world.call("during", "POST", f"/cases/{decided['id']}/actions/approve", json={"expected_version": version})
+    items = {i["case_id"]: i for i in world.call("during", "GET", path)["items"]}
+    assert items[decided["id"]]["outcome"] == "approved" and items[decided["id"]]["decision_text"] == "Godkendt."
+    assert items[decided["id"]]["votes"] == {}  # the round is over; the votes stay in the case history
+    assert gone["id"] not in items
+    again = {"outcome": "approved"}
+    world.call("during", "POST", f"{path}/items/{decided['id']}/decision", json=again, status=409)
