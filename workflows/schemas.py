@@ -56,7 +56,7 @@ class Source(Strict):
     """Where an organisation's vote or consent recorded by the secretariat comes from (domain.md §3.1)."""
 
     meeting_id: int | None = labelled(
-        "Mødet, hvor den blev afgivet", "The meeting where it was cast", default=None, ge=1, le=MAX_ID
+        "Møde", "Meeting", default=None, ge=1, le=MAX_ID, description="The meeting where it was cast"
     )
     document_id: int | None = labelled(
         "Organisationens brev (bilag)", "The organisation's letter (attachment)", default=None, ge=1, le=MAX_ID

@@ -39,7 +39,7 @@ def test_scheduling_offers_meetings_by_date_and_the_agenda_shows_the_item(page: 
     page.get_by_role("button", name="Sæt på dagsorden").click()
     expect(page.locator(".state")).to_have_text("Sat på dagsorden")
     expect(page.locator(".timeline")).to_contain_text("Sæt på dagsorden")
-    expect(page.locator(".timeline")).to_contain_text(": 15.03.2017 14:00")  # the meeting by its date, not its id
+    expect(page.locator(".timeline")).to_contain_text("Møde: 15.03.2017 14:00")  # the meeting by its date, not its id
 
     page.get_by_role("link", name="Bestyrelser").click()
     page.locator("section.card", has_text="Bydelsbestyrelse Brønshøj/Husum/Tingbjerg").get_by_role(
