@@ -1,5 +1,8 @@
 """The meeting calendar (create, move, cancel), who may manage it, the iCalendar feeds, and bad input refused."""
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
 from icalendar import Calendar
 from sqlmodel import Session, select
 
@@ -80,3 +83,22 @@ def test_bad_agenda_and_vote_requests_are_refused_with_reasons(world: World) -> 
     world.call("before", "POST", "/meetings/999999/agenda", json={"case_id": 1}, status=404)
     world.call("before", "GET", f"/meetings/{upcoming['id']}/minutes", headers={"Accept": "application/json"}, status=406)
     assert S
+
+
+def test_two_secretaries_moving_one_meeting_at_once_one_wins_the_other_gets_409(world: World) -> None:
+    board = _board(world, "BB-D4")
+    body = {"board_id": board, "starts_at": "2017-11-07T16:00:00+01:00"}
+    created = world.call("before", "POST", "/meetings", json=body, status=201)
+    headers = world.auth(S)
+    path = f"/api/v1/meetings/{created['id']}"
+    barrier = threading.Barrier(2)
+
+    def move(place: str) -> int:
+        barrier.wait()
+        reply = world.clients["before"].patch(path, json={"expected_version": 1, "location": place}, headers=headers)
+        return reply.status_code
+
+    with ThreadPoolExecutor(2) as pool:
+        statuses = sorted(pool.map(move, ["Valby", "Vanløse"]))
+    assert statuses == [200, 409]
+    assert world.call("before", "GET", f"/meetings/{created['id']}")["version"] == 2
