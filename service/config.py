@@ -15,7 +15,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
 PLACEHOLDER_SECRETS = {"", "changethis", "change-me", "changeme", "secret", "placeholder", "password", "demo"}
-KEY_USES = ("session-cookie", "access-token")
+KEY_USES = ("session-cookie", "access-token", "calendar-feed")
 SUPPORTED_BACKENDS = {"sqlite", "postgresql"}
 
 

@@ -7,11 +7,23 @@ from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
 from service import api_docs, errors, openapi
-from service.api import attachments, auth, cases, export, health, notifications, register, stats, workflows
+from service.api import (
+    attachments,
+    auth,
+    cases,
+    export,
+    health,
+    meeting_documents,
+    meetings,
+    notifications,
+    register,
+    stats,
+    workflows,
+)
 from service.config import Settings, get_settings
 from service.middleware import BodyLimit, SecurityHeaders
 from service.persistence.db import business_clock, demo_on, make_engine
-from service.ui import case_pages, dashboard_data, dashboards, notify_pages, views
+from service.ui import case_pages, dashboard_data, dashboards, meeting_pages, notify_pages, views
 from workflows import calendar
 
 API_PREFIX = "/api/v1"
@@ -51,6 +63,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(register.router, prefix=API_PREFIX)
     app.include_router(workflows.router, prefix=API_PREFIX)
     app.include_router(cases.router, prefix=API_PREFIX)
+    app.include_router(meetings.router, prefix=API_PREFIX)
+    app.include_router(meeting_documents.router, prefix=API_PREFIX)
     app.include_router(attachments.router, prefix=API_PREFIX)
     app.include_router(notifications.router, prefix=API_PREFIX)
     app.include_router(stats.router, prefix=API_PREFIX)
@@ -58,6 +72,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(views.router)
     app.include_router(case_pages.router)
     app.include_router(notify_pages.router)
+    app.include_router(meeting_pages.router)
     app.include_router(dashboards.router)
     app.include_router(dashboard_data.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "ui" / "static"), name="static")

@@ -300,17 +300,20 @@ def list_meetings(
         query = query.where(Meeting.starts_at >= after)
     if before is not None:
         query = query.where(Meeting.starts_at < before)
-    return [
-        schemas.MeetingPublic(id=m.id, board=ref(boards[m.board_id]), starts_at=m.starts_at, location=m.location)
-        for m in session.exec(query)
-    ]
+    return [meeting_public(m, boards[m.board_id]) for m in session.exec(query)]
 
 
-def get_meeting(*, session: Session, meeting_id: int) -> schemas.MeetingPublic:
-    meeting: Meeting = get_or_404(session, Meeting, meeting_id, "meeting")
-    board = session.get(Board, meeting.board_id)
-    assert meeting.id is not None and board is not None
-    return schemas.MeetingPublic(id=meeting.id, board=ref(board), starts_at=meeting.starts_at, location=meeting.location)
+def meeting_public(meeting: Meeting, board: Board) -> schemas.MeetingPublic:
+    """A meeting as the register shows it: when, where, whether it still takes place."""
+    assert meeting.id is not None
+    return schemas.MeetingPublic(
+        id=meeting.id,
+        board=ref(board),
+        starts_at=meeting.starts_at,
+        location=meeting.location,
+        status=meeting.status,
+        version=meeting.version,
+    )
 
 
 def acts_for(*, session: Session, user: User, today: date) -> list[schemas.ActsForPublic]:

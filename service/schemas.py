@@ -4,7 +4,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, Field
 
-from service.persistence.tables import BoardKind, Competence, DecisionRule, Funder, OrganisationKind, Seat
+from service.persistence.tables import BoardKind, Competence, DecisionRule, Funder, MeetingStatus, OrganisationKind, Seat
 
 
 class Ref(BaseModel):
@@ -142,6 +142,8 @@ class MeetingPublic(BaseModel):
     board: Ref
     starts_at: datetime
     location: str | None
+    status: MeetingStatus = MeetingStatus.planned
+    version: int = 1
 
 
 class CharterPublic(BaseModel):

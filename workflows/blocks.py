@@ -3,7 +3,7 @@
 from pydantic import BaseModel
 
 from workflows import guards, schemas
-from workflows.spec import Action, Audience, Collect, Deadline, DeadlineKind, Effect, Guard, Role, State, Wait
+from workflows.spec import Action, Audience, Collect, Deadline, DeadlineKind, Effect, Guard, Outcome, Role, State, Wait
 
 SECRETARIAT = (Role.secretariat,)
 APPLICANTS = (Role.secretariat, Role.project_leader, Role.party_org)
@@ -140,6 +140,7 @@ def decision_round(
             "Registrér godkendelse",
             "Record approval",
             guards=(guards.is_approved_by_rule,),
+            outcome=Outcome.approved,
             effects=(Effect.check_budget_moves,),  # an approval promises the money: it must still be there
             notifies=(
                 Audience.applicant,
@@ -154,6 +155,7 @@ def decision_round(
             "Registrér afslag",
             "Record rejection",
             guards=(guards.is_rejected_by_rule,),
+            outcome=Outcome.rejected,
             notifies=(
                 Audience.applicant,
                 Audience.parties,
@@ -168,8 +170,19 @@ def decision_round(
             "Send back",
             notifies=(Audience.applicant,),
             optional=True,
+            outcome=Outcome.returned,
         ),
-        Action("postpone", (voting,), postponed_to, SECRETARIAT, "Udsæt", "Postpone", postpones=True, optional=True),
+        Action(
+            "postpone",
+            (voting,),
+            postponed_to,
+            SECRETARIAT,
+            "Udsæt",
+            "Postpone",
+            postpones=True,
+            optional=True,
+            outcome=Outcome.postponed,
+        ),
     )
 
 

@@ -8,6 +8,9 @@ import holidays
 
 LOCAL = ZoneInfo("Europe/Copenhagen")  # the boards' calendar: dates of deadlines and meetings are Copenhagen dates
 AGENDA_CUTOFF_WORKING_DAYS = 10  # a case reaches an agenda only when ready this long before the meeting (§5)
+AGENDA_SEND_WORKING_DAYS = 5  # the agenda goes to the members this long before the meeting (§5)
+WRITTEN_PROCEDURE_WORKING_DAYS = 5  # the members' reply deadline in a written procedure (§6)
+LBF_REPLY_DAYS = 30  # LBF is expected to answer within this many calendar days (§6)
 
 DEFAULT_EXTRA_CLOSED = ((6, 5), (12, 24), (12, 31))  # Grundlovsdag, juleaften, nytårsaften (domain.md §6)
 _extra_closed: tuple[tuple[int, int], ...] = DEFAULT_EXTRA_CLOSED
@@ -76,3 +79,8 @@ def subtract_working_days(start: date, count: int) -> date:
 def add_calendar_days(start: date, count: int) -> date:
     """`count` calendar days later, moved to the next working day if it falls on a closed day."""
     return next_working_day(start + timedelta(days=count))
+
+
+def agenda_cutoff(meeting_day: date) -> date:
+    """The last day a case can be ready to reach the agenda of a meeting on `meeting_day`."""
+    return subtract_working_days(meeting_day, AGENDA_CUTOFF_WORKING_DAYS)

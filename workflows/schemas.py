@@ -14,6 +14,7 @@ FUNDERS = {
     "KK": ("Københavns Kommune", "City of Copenhagen"),
     "HOUSING": ("Boligorganisationerne", "Housing organisations"),
 }
+VoteChoice = Literal["approve", "reject", "abstain"]
 VOTES = {"approve": ("For", "Approve"), "reject": ("Imod", "Reject"), "abstain": ("Undlader", "Abstain")}
 
 
@@ -55,7 +56,7 @@ class Source(Strict):
     """Where an organisation's vote or consent recorded by the secretariat comes from (domain.md §3.1)."""
 
     meeting_id: int | None = labelled(
-        "Mødet, hvor den blev afgivet", "The meeting where it was cast", default=None, ge=1, le=MAX_ID
+        "Møde", "Meeting", default=None, ge=1, le=MAX_ID, description="The meeting where it was cast"
     )
     document_id: int | None = labelled(
         "Organisationens brev (bilag)", "The organisation's letter (attachment)", default=None, ge=1, le=MAX_ID
@@ -72,7 +73,7 @@ class Vote(Source):
     organisation: str = labelled(
         "Organisation", "Organisation", max_length=20, description="Code of the organisation the vote is cast for, e.g. FSB"
     )
-    vote: Literal["approve", "reject", "abstain"] = labelled("Stemme", "Vote", choices=VOTES)
+    vote: VoteChoice = labelled("Stemme", "Vote", choices=VOTES)
 
 
 class Statement(Strict):

@@ -107,6 +107,24 @@ class Collect(StrEnum):
     consent = "consent"
 
 
+class Outcome(StrEnum):
+    """The decision of a meeting's agenda item that an action records (the meeting pages offer these)."""
+
+    approved = "approved"
+    rejected = "rejected"
+    returned = "returned"
+    postponed = "postponed"
+
+
+class PointResult(StrEnum):
+    """The beslutning on one "at" point of an agenda item's indstilling."""
+
+    approved = "approved"
+    approved_as_changed = "approved_as_changed"
+    noted = "noted"  # taken to note (information and discussion items)
+    rejected = "rejected"
+
+
 class DeadlineKind(StrEnum):
     service_target = "service_target"
     meeting_cutoff = "meeting_cutoff"
@@ -219,6 +237,7 @@ class Action:
     # A contribution or discretionary move nobody waits for (a statement, sending back, postponing): reminders
     # never ask for it.
     optional: bool = False
+    outcome: Outcome | None = None  # the agenda item's decision this action records at a meeting
 
 
 @dataclass(frozen=True)

@@ -80,21 +80,3 @@ def list_boards(_user: CurrentUser, session: SessionDep) -> list[schemas.BoardPu
 def get_board(board_id: Id, _user: CurrentUser, session: SessionDep) -> schemas.BoardDetail:
     """One board: members and whom they represent, the plans it decides on, its charter and meetings."""
     return register.get_board(session=session, board_id=board_id)
-
-
-@router.get("/meetings", response_model=list[schemas.MeetingPublic])
-def list_meetings(
-    _user: CurrentUser,
-    session: SessionDep,
-    board_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
-    after: IsoDateTime | None = None,
-    before: IsoDateTime | None = None,
-) -> list[schemas.MeetingPublic]:
-    """Board meetings in time order."""
-    return register.list_meetings(session=session, board_id=board_id, after=after, before=before)
-
-
-@router.get("/meetings/{meeting_id}", response_model=schemas.MeetingPublic, responses=NOT_FOUND)
-def get_meeting(meeting_id: Id, _user: CurrentUser, session: SessionDep) -> schemas.MeetingPublic:
-    """One meeting."""
-    return register.get_meeting(session=session, meeting_id=meeting_id)

@@ -24,6 +24,7 @@ from service.persistence.tables import (
     Charter,
     Competence,
     Meeting,
+    MeetingStatus,
     Plan,
     StrategicAgreement,
 )
@@ -85,7 +86,7 @@ def prepare(
         meeting = session.exec(
             select(Meeting.id, Meeting.starts_at)
             .join(Board, col(Board.id) == col(Meeting.board_id))
-            .where(Board.kind == BoardKind.central, col(Meeting.starts_at) > now)
+            .where(Board.kind == BoardKind.central, col(Meeting.starts_at) > now, Meeting.status == MeetingStatus.planned)
             .order_by(col(Meeting.starts_at))
         ).first()
         data["central_board_meeting_id"] = meeting[0] if meeting else None

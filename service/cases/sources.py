@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 
 from service.errors import Forbidden, Invalid
 from service.persistence.case_tables import Case, CaseDocument
-from service.persistence.tables import Meeting, Organisation
+from service.persistence.tables import Meeting, MeetingStatus, Organisation
 from workflows import calendar
 
 LOCAL = calendar.LOCAL
@@ -63,7 +63,9 @@ def check_meeting(session: Session, *, case_board_id: int | None, meeting_id: in
             da=f"Møde {meeting_id} er ikke et møde i den bestyrelse, der beslutter sagen.",
         )
     meeting_day = meeting.starts_at.astimezone(LOCAL).date()
-    cutoff = calendar.subtract_working_days(meeting_day, calendar.AGENDA_CUTOFF_WORKING_DAYS)
+    if meeting.status == MeetingStatus.cancelled:
+        raise Invalid(f"The meeting on {meeting_day} is cancelled.", field, da=f"Mødet {meeting_day:%d.%m.%Y} er aflyst.")
+    cutoff = calendar.agenda_cutoff(meeting_day)
     if now.astimezone(LOCAL).date() > cutoff:
         raise Invalid(
             f"The agenda of the meeting on {meeting_day} closed on {cutoff}.",

@@ -6,7 +6,7 @@ A reader sees here what an action costs. The ORM is for reads that are not on th
 from sqlalchemy import bindparam, insert, select, update
 
 from service.persistence.case_tables import CASE_DEADLINES, CASE_EVENTS, CASES, OUTBOX
-from service.persistence.tables import Meeting
+from service.persistence.tables import Meeting, MeetingStatus
 
 MEETINGS = Meeting.__table__  # type: ignore[attr-defined]
 
@@ -38,7 +38,11 @@ INSERT_OUTBOX = insert(OUTBOX)
 # The deciding board's first meeting from a date on (a case's expected decision), or the round's own meeting.
 NEXT_MEETING = (
     select(MEETINGS.c.starts_at)
-    .where(MEETINGS.c.board_id == bindparam("board_id"), MEETINGS.c.starts_at >= bindparam("earliest"))
+    .where(
+        MEETINGS.c.board_id == bindparam("board_id"),
+        MEETINGS.c.starts_at >= bindparam("earliest"),
+        MEETINGS.c.status == MeetingStatus.planned,
+    )
     .order_by(MEETINGS.c.starts_at)
     .limit(1)
 )

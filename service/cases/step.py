@@ -12,6 +12,7 @@ from service.authz import Actor
 from service.cases import effects, notifications, sources, statements
 from service.cases.deadlines import sync_deadlines
 from service.cases.situation import ROUND_RULE, Situation
+from service.meetings import placing
 from service.persistence.case_tables import Case
 from service.stats.intervals import record_transition
 from workflows.spec import Action
@@ -105,6 +106,15 @@ class Step:
                 flags=self.action_data,
             )
         effects.apply(self.session, self.here, self.action, self.action_data, event_id, self.now)
+        placing.after_action(
+            self.session,
+            here=self.here,
+            action=self.action,
+            case=new,
+            action_data=self.action_data,
+            actor_id=self.actor.user_id,
+            now=self.now,
+        )
         notifications.enqueue(self.session, self.action, case_id=old.id, event_id=event_id, now=self.now)
 
 

@@ -8,14 +8,13 @@ from sqlalchemy import func, or_, true
 from sqlmodel import Session, col, select
 
 from service.authz import Actor
-from service.cases import statements
 from service.cases.deadline_views import DeadlinePublic, deadlines_of
+from service.cases.expected import expected_decision_date
 from service.cases.lifecycle import allowed_actions
 from service.cases.situation import Situation
 from service.cases.visibility import readable_comments, visible
 from service.persistence.case_tables import Case, CaseComment, CaseDeadline, DeadlineStatus
 from service.persistence.tables import Plan
-from workflows import calendar
 from workflows.registry import WORKFLOWS
 
 
@@ -73,21 +72,6 @@ def summary(case: Case) -> CaseSummary:
         deciding_board_id=case.deciding_board_id,
         title=case.title,
     )
-
-
-def expected_decision_date(session: Session, here: Situation, today: date) -> date | None:
-    """The deciding board's next meeting a case can still reach, or its scheduled one; None once decided."""
-    case, workflow = here.case, here.workflow
-    if not case.is_open or case.state in workflow.decided_in or case.deciding_board_id is None:
-        return None
-    params: dict[str, Any] = {"board_id": case.deciding_board_id}
-    if case.state == workflow.on_agenda and here.round.meeting:
-        meetings, params["meeting_id"] = statements.ROUND_MEETING, here.round.meeting
-    else:
-        earliest = calendar.add_working_days(today, calendar.AGENDA_CUTOFF_WORKING_DAYS)
-        meetings, params["earliest"] = statements.NEXT_MEETING, datetime.combine(earliest, datetime.min.time(), UTC)
-    first = session.connection().execute(meetings, params).scalar()
-    return first.date() if first else None
 
 
 def describe(session: Session, here: Situation, *, today: date) -> CasePublic:

@@ -16,7 +16,9 @@ from service.authz import case_setting
 from service.notify import people
 from service.notify.notices import Hours, Notice, tell
 from service.persistence.case_tables import OUTBOX, Case, CaseEvent, OutboxMessage
+from service.persistence.meeting_tables import MeetingMessage
 from service.persistence.notify_tables import NoticeKind
+from service.persistence.tables import User
 from workflows import calendar
 from workflows.registry import WORKFLOWS
 from workflows.spec import Audience
@@ -82,3 +84,32 @@ def settle_past(session: Session, *, before: datetime) -> int:
     )
     session.commit()
     return int(done.rowcount or 0)
+
+
+MEETING_OUTBOX = MeetingMessage.__table__  # type: ignore[attr-defined]
+MEETING_OUTBOX = MeetingMessage.__table__  # type: ignore[attr-defined]
+MEETING_REASON = ("du sidder i bestyrelsen, der holder mødet", "you sit on the board that holds the meeting")
+
+
+def relay_meetings(session: Session, *, now: datetime, hours: Hours, limit: int = 200) -> Relayed:
+    """Relay the meetings' messages (an agenda sent, minutes finalised) to their recipients, each once, at once."""
+    waiting = (
+        select(MeetingMessage)
+        .where(col(MeetingMessage.sent_at).is_(None), MeetingMessage.attempts < MAX_ATTEMPTS)
+        .order_by(col(MeetingMessage.id))
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    done = Relayed()
+    for row in session.exec(waiting).all():
+        row_id, recipient = row.id, session.get(User, row.recipient_id) if row.recipient_id else None
+        source = f"meeting:{row_id}"
+        notice = Notice(
+            None, NoticeKind.meeting, row.topic, source, MEETING_REASON, meeting_id=row.meeting_id, immediate=True
+        )
+        people_told = [recipient] if recipient is not None and recipient.is_active else []
+        done.notices += tell(session, notice, people_told, now=now, hours=hours)
+        sent = MEETING_OUTBOX.c.sent_at.is_(None)
+        session.connection().execute(update(MEETING_OUTBOX).where(MEETING_OUTBOX.c.id == row_id, sent).values(sent_at=now))
+        done.rows += 1
+    return done

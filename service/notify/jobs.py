@@ -32,6 +32,10 @@ def pump(engine: Engine, settings: Settings, now: datetime) -> dict[str, int]:
             break
     with session_scope(engine) as session:
         write_transaction(session)
+        meetings = fanout.relay_meetings(session, now=now, hours=Hours.of(settings))
+    relayed.rows, relayed.notices = relayed.rows + meetings.rows, relayed.notices + meetings.notices
+    with session_scope(engine) as session:
+        write_transaction(session)
         composed = mails.compose_immediate(session, now=now, settings=settings)
     delivered = delivery.deliver(engine, settings, now=lambda: now)
     return {**asdict(relayed), "composed": composed, **asdict(delivered)}

@@ -19,7 +19,8 @@ from sqlmodel import Session, col, select
 from service.config import Settings
 from service.persistence.case_tables import Case, CaseDeadline, DeadlineStatus
 from service.persistence.notify_tables import Mail, MailKind, Notice, NoticeKind
-from service.persistence.tables import User
+from service.persistence.tables import Board, Meeting, User
+from workflows import calendar
 from workflows.registry import WORKFLOWS
 
 TEMPLATES = Environment(
@@ -36,6 +37,7 @@ KIND_WORDS = {
     NoticeKind.reminder: ("Påmindelse", "Reminder"),
     NoticeKind.escalation: ("Eskalering", "Escalation"),
     NoticeKind.report: ("Indberetning til LBF", "Report to LBF"),
+    NoticeKind.meeting: ("Møde", "Meeting"),
 }
 
 
@@ -51,6 +53,7 @@ class Item:
     why: str
     urgent: bool
     due: str | None
+    opens: str = ""  # the link's words: "Åbn sagen", "Åbn mødet"
 
 
 def long_date(day: date, language: str) -> str:
@@ -67,7 +70,32 @@ def topic_label(case: Case, topic: str, language: str) -> str:
     return (deadline.da if language == "da" else deadline.en) if deadline else topic
 
 
+MEETING_TOPICS = {"agenda_sent": ("Dagsorden", "Agenda"), "minutes_finalised": ("Referat", "Minutes")}
+
+
+def meeting_item(session: Session, notice: Notice, language: str, base_url: str) -> Item:
+    """A line about a meeting: its agenda sent or its minutes finalised, linking to the meeting's page."""
+    meeting = session.get(Meeting, notice.meeting_id)
+    assert meeting is not None
+    board = session.get(Board, meeting.board_id)
+    day = long_date(meeting.starts_at.astimezone(calendar.LOCAL).date(), language)
+    words = MEETING_TOPICS.get(notice.topic, (notice.topic, notice.topic))
+    return Item(
+        kind=KIND_WORDS[NoticeKind.meeting][0 if language == "da" else 1],
+        what=words[0 if language == "da" else 1],
+        reference=day,
+        title=board.name if board else "",
+        link=f"{base_url.rstrip('/')}/moeder/{meeting.id}",
+        why=notice.reason if language == "da" else notice.reason_en,
+        urgent=notice.urgent,
+        due=None,
+        opens="Åbn mødet" if language == "da" else "Open the meeting",
+    )
+
+
 def item(session: Session, notice: Notice, language: str, base_url: str) -> Item:
+    if notice.meeting_id is not None:
+        return meeting_item(session, notice, language, base_url)
     case = session.get(Case, notice.case_id) if notice.case_id else None
     due = None
     if case is not None and notice.kind in (NoticeKind.reminder, NoticeKind.escalation):
@@ -85,6 +113,7 @@ def item(session: Session, notice: Notice, language: str, base_url: str) -> Item
         why=notice.reason if language == "da" else notice.reason_en,
         urgent=notice.urgent,
         due=due,
+        opens="Åbn sagen" if language == "da" else "Open the case",
     )
 
 

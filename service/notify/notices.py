@@ -59,6 +59,8 @@ class Notice:
     source: str
     reason: tuple[str, str]
     urgent: bool = False
+    meeting_id: int | None = None
+    immediate: bool = False  # mailed on its own whatever the person chose (an agenda before its meeting)
 
 
 def tell(session: Session, notice: Notice, people: list[User], *, now: datetime, hours: Hours) -> int:
@@ -68,13 +70,17 @@ def tell(session: Session, notice: Notice, people: list[User], *, now: datetime,
         dict(
             user_id=user.id,
             case_id=notice.case_id,
+            meeting_id=notice.meeting_id,
             kind=notice.kind.value,
             topic=notice.topic,
             source=notice.source,
             reason=notice.reason[0][:300],
             reason_en=notice.reason[1][:300],
             urgent=notice.urgent,
-            immediate=notice.urgent or not user.daily_digest or notice.topic in (user.immediate_topics or []),
+            immediate=notice.urgent
+            or notice.immediate
+            or not user.daily_digest
+            or notice.topic in (user.immediate_topics or []),
             created_at=now,
             deliver_after=after,
         )

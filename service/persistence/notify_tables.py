@@ -43,6 +43,7 @@ class NoticeKind(StrEnum):
     reminder = "reminder"  # a deadline approaches or is due, and this person must act
     escalation = "escalation"  # a deadline passed without an answer
     report = "report"  # a scheduled LBF report was opened for a plan
+    meeting = "meeting"  # a board's agenda was sent, or its minutes finalised
 
 
 class Notice(SQLModel, table=True):
@@ -56,6 +57,7 @@ class Notice(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="users.id", index=True)
     case_id: int | None = Field(default=None, foreign_key="cases.id")
+    meeting_id: int | None = Field(default=None, foreign_key="meetings.id")
     kind: NoticeKind = Field(sa_type=enum_type(NoticeKind))
     topic: str = Field(max_length=50)  # the action, or the deadline's name
     source: str = Field(max_length=80)  # "outbox:12", "rung:7:due": what caused it, once per person

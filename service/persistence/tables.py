@@ -232,12 +232,26 @@ class PlanAssignment(SQLModel, table=True):
     valid_to: date | None = None
 
 
+class MeetingStatus(StrEnum):
+    planned = "planned"
+    cancelled = "cancelled"  # kept, never deleted: agendas, votes and history may name it
+
+
 class Meeting(SQLModel, table=True):
+    """A board meeting (møde); its agenda items and minutes live in meeting_tables.py."""
+
     __tablename__ = "meetings"
     id: int | None = Field(default=None, primary_key=True)
     board_id: int = Field(foreign_key="boards.id", index=True)
     starts_at: datetime
     location: str | None = Field(default=None, max_length=200)
+    status: MeetingStatus = Field(
+        default=MeetingStatus.planned, sa_type=enum_type(MeetingStatus), sa_column_kwargs={"server_default": "planned"}
+    )
+    version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})  # checked by every writer (409 if stale)
+    agenda_confirmed_at: datetime | None = None
+    agenda_sent_at: datetime | None = None
+    minutes_finalised_at: datetime | None = None
 
 
 class StrategicAgreement(SQLModel, table=True):

@@ -23,8 +23,8 @@ from service.diagrams import render_svg
 from service.errors import ServiceError
 from service.persistence.case_tables import CaseDeadline, DeadlineStatus
 from service.persistence.tables import Board, BoardKind, Plan, User
-from service.ui import forms
-from service.ui.i18n import language
+from service.ui import forms, meeting_pickers
+from service.ui.i18n import language, translator
 from service.ui.views import csrf_ok, render, to_login, ui_user
 from workflows.docs import dot
 from workflows.registry import WORKFLOWS
@@ -180,10 +180,12 @@ def case_view(
                 replace(f, kind="choice", choices=mine, required=True) if f.name == "organisation" and mine else f
                 for f in action_forms[option.action.name]
             ]
+    lang = language(request)
+    written = translator(lang)("written_procedure_until")
+    action_forms = meeting_pickers.with_pickers(session, here, action_forms, clock(request).today(), written)
     plan = session.get(Plan, case.plan_id) if case.plan_id else None
     board = session.get(Board, case.deciding_board_id) if case.deciding_board_id else None
     shown = shown_visibilities(session, actor, case)
-    lang = language(request)
     action_labels = {a.name: a.da if lang == "da" else a.en for a in workflow.actions}
     state_labels = {s.name: s.da if lang == "da" else s.en for s in workflow.states}
     history = case_history.history(session, case, shown=shown)
@@ -202,6 +204,7 @@ def case_view(
         has_diagram=shutil.which("dot") is not None,
         history=history,
         labels=_labels(),
+        meeting_days=meeting_pickers.meeting_days(session),
         error=error,
         is_secretariat=actor.is_secretariat,
         deadline_rules={d.name: rule_text(d) for d in workflow.deadlines},
@@ -243,6 +246,8 @@ async def take_action(request: Request, session: SessionDep, case_id: CaseId, ac
     try:
         case = visible_case(session, actor, case_id)
         spec = WORKFLOWS[case.case_type].action(action)
+        if form.get("data.meeting_id") == meeting_pickers.WRITTEN:  # the schedule picker's written procedure
+            form |= {"data.meeting_id": "", "data.written_procedure": "on"}
         body = forms.checked(
             ActionRequest,
             {

@@ -3,6 +3,7 @@
 import json
 import re
 from dataclasses import dataclass
+from dataclasses import field as attribute
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -29,6 +30,7 @@ class FormField:
     required: bool
     choices: tuple[str, ...] = ()
     description: str = ""
+    labels: dict[str, str] = attribute(default_factory=dict)  # a choice's label where it is no translated word (a date)
 
 
 def _kind(spec: dict[str, Any]) -> tuple[str, tuple[str, ...]]:

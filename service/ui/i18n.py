@@ -3,6 +3,7 @@
 from fastapi import Request
 
 from service.ui.dashboard_texts import DASHBOARD_TEXTS
+from service.ui.meeting_texts import MEETING_TEXTS
 from workflows.labels import DERIVED_FIELDS, choice_labels, field_labels
 from workflows.registry import WORKFLOWS
 
@@ -183,6 +184,7 @@ _SCHEMAS = {s for w in WORKFLOWS.values() for s in (w.data_schema, *(a.requires 
 FIELDS: dict[str, dict[str, str]] = field_labels(_SCHEMAS) | DERIVED_FIELDS
 CHOICES: dict[str, dict[str, str]] = choice_labels(_SCHEMAS)
 TEXTS |= DASHBOARD_TEXTS
+TEXTS |= MEETING_TEXTS
 TEXTS |= {f"deadline.{d.name}": {"da": d.da, "en": d.en} for w in WORKFLOWS.values() for d in w.deadlines}
 
 

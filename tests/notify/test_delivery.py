@@ -113,3 +113,37 @@ def test_smtp_refusals_and_an_outage_are_retried_with_backoff_and_nothing_double
     sent = mails_about(own_engine, case)
     assert sorted(sink.ids()) == sorted(m.message_id for m in sent)  # each once
     assert all(m.sent_at and m.attempts == 3 for m in sent)
+
+
+def test_a_sent_agenda_reaches_each_member_at_once_with_a_link_to_the_meeting(
+    own_engine: Engine, own_settings: Settings
+) -> None:
+    from service.persistence.meeting_tables import MeetingMessage
+    from service.persistence.tables import Board, Meeting
+
+    with Session(own_engine) as session:
+        board = session.exec(select(Board).where(Board.code == "BB-D5")).one()
+        meeting = session.exec(select(Meeting).where(Meeting.board_id == board.id).order_by(col(Meeting.starts_at))).first()
+        member = session.exec(select(User).where(User.username == "eva.holm")).one()
+        assert meeting is not None and member.daily_digest  # she reads digests, but an agenda cannot wait
+        session.add(
+            MeetingMessage(
+                meeting_id=meeting.id,
+                topic="agenda_sent",
+                audience="board_member",
+                recipient_id=member.id,
+                data={"page": f"/moeder/{meeting.id}"},
+                created_at=MONDAY,
+            )
+        )
+        session.commit()
+        meeting_id = meeting.id
+    with smtp_sink() as (sink, port):
+        jobs.pump(own_engine, with_smtp(own_settings, port), MONDAY + timedelta(minutes=1))
+        jobs.pump(own_engine, with_smtp(own_settings, port), MONDAY + timedelta(minutes=2))
+    agendas = [m for m in sink.received if "Dagsorden" in m["Subject"]]
+    assert len(agendas) == 1 and agendas[0]["To"].startswith("eva.holm")
+    assert (
+        "Bydelsbestyrelse" in agendas[0]["Subject"]
+        and f"/moeder/{meeting_id}" in agendas[0].get_body(("plain",)).get_content()
+    )

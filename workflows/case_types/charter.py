@@ -5,7 +5,7 @@ from typing import Literal
 from workflows import schemas
 from workflows.blocks import SECRETARIAT, lbf_answers, lbf_reply, written_procedure
 from workflows.labels import labelled
-from workflows.spec import Action, Audience, Decider, Effect, LbfPolicy, Role, State, Wait, Workflow
+from workflows.spec import Action, Audience, Decider, Effect, LbfPolicy, Outcome, Role, State, Wait, Workflow
 
 Rule = Literal["unanimity", "majority"]
 RULES = {"unanimity": ("Enstemmighed", "Unanimity"), "majority": ("Flertal", "Majority")}
@@ -89,8 +89,25 @@ WORKFLOW = Workflow(
             requires=schemas.Statement,
             optional=True,
         ),
-        Action("approve", ("scheduled",), "central_approved", SECRETARIAT, "Registrér godkendelse", "Record approval"),
-        Action("send_back", ("scheduled",), "returned", SECRETARIAT, "Send tilbage", "Send back", optional=True),
+        Action(
+            "approve",
+            ("scheduled",),
+            "central_approved",
+            SECRETARIAT,
+            "Registrér godkendelse",
+            "Record approval",
+            outcome=Outcome.approved,
+        ),
+        Action(
+            "send_back",
+            ("scheduled",),
+            "returned",
+            SECRETARIAT,
+            "Send tilbage",
+            "Send back",
+            optional=True,
+            outcome=Outcome.returned,
+        ),
         Action(
             "postpone",
             ("scheduled",),
@@ -100,6 +117,7 @@ WORKFLOW = Workflow(
             "Postpone",
             postpones=True,
             optional=True,
+            outcome=Outcome.postponed,
         ),
         Action("revise", ("returned", "lbf_returned"), "draft", SECRETARIAT, "Genoptag kladde", "Revise"),
         Action("send_to_lbf", ("central_approved",), "sent_to_lbf", SECRETARIAT, "Send til LBF", "Send to LBF"),

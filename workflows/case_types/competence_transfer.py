@@ -5,7 +5,7 @@ from typing import Literal
 from workflows import guards, schemas
 from workflows.blocks import SECRETARIAT, written_procedure
 from workflows.labels import labelled
-from workflows.spec import Action, Audience, Collect, Decider, Effect, GrantWindow, Role, State, Wait, Workflow
+from workflows.spec import Action, Audience, Collect, Decider, Effect, GrantWindow, Outcome, Role, State, Wait, Workflow
 
 
 class TransferData(schemas.Strict):
@@ -98,9 +98,18 @@ WORKFLOW = Workflow(
             "Registrér godkendelse",
             "Record acceptance",
             notifies=(Audience.parties,),
+            outcome=Outcome.approved,
         ),
         Action(
-            "postpone", ("scheduled",), "consents_collected", SECRETARIAT, "Udsæt", "Postpone", postpones=True, optional=True
+            "postpone",
+            ("scheduled",),
+            "consents_collected",
+            SECRETARIAT,
+            "Udsæt",
+            "Postpone",
+            postpones=True,
+            optional=True,
+            outcome=Outcome.postponed,
         ),
         Action(
             "make_effective",

@@ -5,6 +5,7 @@ from sqlalchemy import engine_from_config, pool
 from sqlmodel import SQLModel
 
 import service.persistence.case_tables
+import service.persistence.meeting_tables
 import service.persistence.notify_tables
 import service.persistence.stats_tables
 import service.persistence.tables  # noqa: F401
