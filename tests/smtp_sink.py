@@ -10,6 +10,7 @@ from email.message import EmailMessage
 from typing import Any
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
 
 
 def free_port() -> int:
@@ -53,12 +54,28 @@ class Sink:
         return self.received
 
 
+def accept(login: tuple[str, str]) -> Any:
+    """An aiosmtpd authenticator that lets exactly this (user, password) in."""
+
+    def check(server: Any, session: Any, envelope: Any, mechanism: str, data: Any) -> AuthResult:
+        given = (data.login.decode(), data.password.decode()) if isinstance(data, LoginPassword) else None
+        return AuthResult(success=given == login, handled=False)  # aiosmtpd answers 535 itself
+
+    return check
+
+
 @contextmanager
-def smtp_sink(sink: Sink | None = None, port: int | None = None) -> Iterator[tuple[Sink, int]]:
-    """A running SMTP server on 127.0.0.1 (a free port, bound first: Controller(port=0) cannot self-connect)."""
+def smtp_sink(
+    sink: Sink | None = None, port: int | None = None, login: tuple[str, str] | None = None
+) -> Iterator[tuple[Sink, int]]:
+    """A running SMTP server on 127.0.0.1 (a free port, bound first: Controller(port=0) cannot self-connect);
+    with `login`, it requires that user and password (AUTH over plain text: loopback only)."""
     sink = sink or Sink()
     port = port or free_port()
-    controller = Controller(sink, hostname="127.0.0.1", port=port)
+    auth: dict[str, Any] = (
+        {"authenticator": accept(login), "auth_required": True, "auth_require_tls": False} if login else {}
+    )
+    controller = Controller(sink, hostname="127.0.0.1", port=port, **auth)
     controller.start()
     try:
         yield sink, port

@@ -34,16 +34,26 @@ TOPICS = sorted({a.name for w in WORKFLOWS.values() for a in w.actions if a.noti
 router = APIRouter(tags=["notifications"], responses=ERRORS)
 
 
-@router.post("/cases/{case_id}/deadlines/{deadline_id}/{change}", response_model=case_views.CasePublic)
-def change(
-    case_id: Id, deadline_id: Id, change: Change, body: DeadlineChange, actor: ActorDep, session: SessionDep, clock: ClockDep
-) -> case_views.CasePublic:
-    """Pause, resume or extend a deadline (`pause`, `resume`, `extend` with `due_on`), with the reason kept in the
-    case's history. A resumed deadline moves on by the working days it was paused."""
-    here = change_deadline(
-        session=session, actor=actor, case_id=case_id, deadline_id=deadline_id, change=change, body=body, now=clock.now()
-    )
-    return case_views.describe(session, here, today=clock.today())
+def changing(change: Change, doc: str) -> None:
+    """Register `POST /cases/{case_id}/deadlines/{deadline_id}/<change>` (fixed paths: no other method matches)."""
+
+    def route(
+        case_id: Id, deadline_id: Id, body: DeadlineChange, actor: ActorDep, session: SessionDep, clock: ClockDep
+    ) -> case_views.CasePublic:
+        now = clock.now()
+        here = change_deadline(
+            session=session, actor=actor, case_id=case_id, deadline_id=deadline_id, change=change, body=body, now=now
+        )
+        return case_views.describe(session, here, today=clock.today())
+
+    route.__doc__ = doc
+    path = f"/cases/{{case_id}}/deadlines/{{deadline_id}}/{change.value}"
+    router.post(path, response_model=case_views.CasePublic, name=f"{change.value}_deadline")(route)
+
+
+changing(Change.pause, "Pause a deadline (the secretariat), with the reason kept in the case's history.")
+changing(Change.resume, "Resume a paused deadline: it moves on by the working days it was paused.")
+changing(Change.extend, "Extend a deadline to a later `due_on` (the secretariat), with the reason kept in the history.")
 
 
 class SnoozePublic(BaseModel):

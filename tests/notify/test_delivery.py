@@ -2,6 +2,7 @@
 
 from datetime import UTC, datetime, timedelta
 
+from pydantic import SecretStr
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
@@ -147,3 +148,20 @@ def test_a_sent_agenda_reaches_each_member_at_once_with_a_link_to_the_meeting(
         "Bydelsbestyrelse" in agendas[0]["Subject"]
         and f"/moeder/{meeting_id}" in agendas[0].get_body(("plain",)).get_content()
     )
+
+
+def test_the_relay_logs_in_when_configured_and_a_wrong_password_keeps_the_mail(
+    own_engine: Engine, own_settings: Settings
+) -> None:
+    prefer(own_engine, "jakob.vinther", daily_digest=False)
+    case = submitted(own_engine, MONDAY + timedelta(hours=2))
+    with smtp_sink(login=("boligsocial", "rigtig-adgangskode-2016")) as (sink, port):
+        wrong = with_smtp(own_settings, port).model_copy(
+            update={"smtp_user": "boligsocial", "smtp_password": SecretStr("forkert-adgangskode-2016")}
+        )
+        assert jobs.pump(own_engine, wrong, MONDAY + timedelta(hours=2, minutes=1))["sent"] == 0
+        [kept] = [m for m in mails_about(own_engine, case) if m.to_address.startswith("jakob.vinther")]
+        assert kept.sent_at is None and "Authentication" in (kept.last_error or "")
+        right = wrong.model_copy(update={"smtp_password": SecretStr("rigtig-adgangskode-2016")})
+        assert jobs.pump(own_engine, right, MONDAY + timedelta(hours=3))["sent"] >= 1
+    assert kept.message_id in sink.ids()
