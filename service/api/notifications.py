@@ -5,7 +5,7 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, StrictBool, field_validator
 from sqlalchemy import update
 from sqlmodel import Session, col, func, select
 from sqlmodel.sql.expression import SelectOfScalar
@@ -34,8 +34,8 @@ TOPICS = sorted({a.name for w in WORKFLOWS.values() for a in w.actions if a.noti
 router = APIRouter(tags=["notifications"], responses=ERRORS)
 
 
-def changing(change: Change, doc: str) -> None:
-    """Register `POST /cases/{case_id}/deadlines/{deadline_id}/<change>` (fixed paths: no other method matches)."""
+def changing(change: Change, doc: str, *, method: str = "post", last: str | None = None) -> None:
+    """Register `<method> /cases/{case_id}/deadlines/{deadline_id}/<last>` (fixed paths: no other method matches)."""
 
     def route(
         case_id: Id, deadline_id: Id, body: DeadlineChange, actor: ActorDep, session: SessionDep, clock: ClockDep
@@ -47,12 +47,15 @@ def changing(change: Change, doc: str) -> None:
         return case_views.describe(session, here, today=clock.today())
 
     route.__doc__ = doc
-    path = f"/cases/{{case_id}}/deadlines/{{deadline_id}}/{change.value}"
-    router.post(path, response_model=case_views.CasePublic, name=f"{change.value}_deadline")(route)
+    path = f"/cases/{{case_id}}/deadlines/{{deadline_id}}/{last or change.value}"
+    register = router.delete if method == "delete" else router.post
+    register(path, response_model=case_views.CasePublic, name=f"{change.value}_deadline")(route)
 
 
 changing(Change.pause, "Pause a deadline (the secretariat), with the reason kept in the case's history.")
-changing(Change.resume, "Resume a paused deadline: it moves on by the working days it was paused.")
+changing(
+    Change.unpause, "End a pause: the deadline moves on by the working days it was paused.", method="delete", last="pause"
+)
 changing(Change.extend, "Extend a deadline to a later `due_on` (the secretariat), with the reason kept in the history.")
 
 
@@ -80,9 +83,9 @@ class Preferences(BaseModel):
 
 
 class PreferencesUpdate(Strict):
-    expected_version: int = Field(ge=0, le=2_000_000_000)
+    expected_version: int = Field(ge=0, le=2_000_000_000, strict=True)
     language: Literal["da", "en"] = "da"
-    daily_digest: bool = True
+    daily_digest: StrictBool = True
     immediate_topics: list[str] = Field(default_factory=list, max_length=len(TOPICS))
 
     @field_validator("immediate_topics")

@@ -33,11 +33,11 @@ MAX_EXTENSION = timedelta(days=730)
 
 class Change(StrEnum):
     pause = "pause"
-    resume = "resume"
+    unpause = "unpause"  # over HTTP: DELETE .../pause
     extend = "extend"
 
 
-EVENT = {Change.pause: "deadline_paused", Change.resume: "deadline_resumed", Change.extend: "deadline_extended"}
+EVENT = {Change.pause: "deadline_paused", Change.unpause: "deadline_resumed", Change.extend: "deadline_extended"}
 
 
 class DeadlineChange(Strict):
@@ -63,7 +63,7 @@ def moved(row: CaseDeadline, change: Change, body: DeadlineChange, today: date) 
         if row.paused_since is not None:
             raise Conflict("The deadline is paused already.", da="Fristen er allerede sat i bero.")
         return Moved(row.due_on, row.escalate_on, today)
-    if change == Change.resume:
+    if change == Change.unpause:
         if row.paused_since is None:
             raise Conflict("The deadline is not paused.", da="Fristen er ikke sat i bero.")
         days = calendar.working_days_between(row.paused_since, today)  # the pause does not count against anyone
@@ -156,20 +156,25 @@ def write(
     data: dict[str, Any] = {"deadline": row.name, "due_on": dates.due_on.isoformat()}  # the reason is the comment
     if dates.due_on != row.due_on:
         data["was_due_on"] = row.due_on.isoformat()
-    session.connection().execute(
-        statements.INSERT_EVENT,
-        dict(
-            case_id=case.id,
-            seq=case.version + 1,
-            at=now,
-            actor_id=actor.user_id,
-            action=EVENT[change],
-            from_state=case.state,
-            to_state=case.state,
-            comment=body.reason,
-            data=data,
-        ),
+    record(session, case, actor, EVENT[change], body.reason, data, now)
+
+
+def record(
+    session: Session, case: Case, actor: Actor, action: str, comment: str, data: dict[str, Any], now: datetime
+) -> None:
+    """The change's event in the case's history: the state stays, the version is the one just bumped."""
+    event = dict(
+        case_id=case.id,
+        seq=case.version + 1,
+        at=now,
+        actor_id=actor.user_id,
+        action=action,
+        from_state=case.state,
+        to_state=case.state,
+        comment=comment,
+        data=data,
     )
+    session.connection().execute(statements.INSERT_EVENT, event)
 
 
 def snooze(*, session: Session, actor: Actor, case_id: int, deadline_id: int, until: date, today: date) -> Snooze:

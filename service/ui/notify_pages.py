@@ -110,7 +110,7 @@ async def save_profile(request: Request, session: SessionDep) -> Response:
     try:
         body = PreferencesUpdate.model_validate(
             {
-                "expected_version": raw.get("version"),
+                "expected_version": int(version) if (version := str(raw.get("version", ""))).isdigit() else -1,
                 "language": raw.get("language", "da"),
                 "daily_digest": raw.get("daily_digest") == "on",
                 "immediate_topics": [name for value in raw.getlist("topics") for name in str(value).split(",")],

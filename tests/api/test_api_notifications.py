@@ -16,8 +16,11 @@ def screening(client: TestClient, auth) -> tuple[dict, dict]:
 
 
 def change(client: TestClient, auth, case: dict, deadline: dict, what: str, who: str = S, **body: object):
-    return client.post(
-        f"/api/v1/cases/{case['id']}/deadlines/{deadline['id']}/{what}",
+    """POST .../pause or .../extend; "resume" is DELETE .../pause (the pause is the resource that ends)."""
+    method, last = ("DELETE", "pause") if what == "resume" else ("POST", what)
+    return client.request(
+        method,
+        f"/api/v1/cases/{case['id']}/deadlines/{deadline['id']}/{last}",
         json={"expected_version": case["version"], "reason": "Afventer svar fra boligorganisationen", **body},
         headers=auth(who),
     )

@@ -37,7 +37,7 @@ def test_a_pause_moves_the_due_date_by_the_working_days_it_lasted(session: Sessi
 
     change(Change.pause, "2016-04-06 09:00", case.version)  # Wednesday
     assert sweep(session, now=at("2016-04-11 08:00"), hours=Hours()).fired == 0  # a paused deadline reminds nobody
-    change(Change.resume, "2016-04-13 09:00", case.version + 1)  # a week later: 5 working days
+    change(Change.unpause, "2016-04-13 09:00", case.version + 1)  # a week later: 5 working days
     session.refresh(row)
     assert (row.due_on, row.paused_since) == (date(2016, 4, 26), None)  # Store Bededag (22 April) is no working day
     assert (row.next_rung, row.next_rung_on) == ("before_7", date(2016, 4, 19))  # the ladder moved with it
