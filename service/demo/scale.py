@@ -19,6 +19,7 @@ from sqlalchemy.engine import Connection
 from sqlmodel import Session
 
 from service.cases.deadlines import due_date
+from service.demo import bulk
 from service.demo.simulate import Step, course, local_day, office_time
 from service.persistence.case_tables import CASE_DEADLINES, CASE_EVENTS, CASES
 from service.persistence.stats_tables import INTERVALS
@@ -222,8 +223,7 @@ def write_batch(
     deadlines: list[dict[str, Any]],
 ) -> None:
     for table, rows in ((CASES, cases), (CASE_EVENTS, events), (INTERVALS, intervals), (CASE_DEADLINES, deadlines)):
-        if rows:
-            connection.execute(insert(table), rows)
+        bulk.write(connection, table, rows)
     finished = [
         (i["case_type"], i["state"], i["wait"], i["district_id"], i["left_to"], i["seconds"])
         for i in intervals

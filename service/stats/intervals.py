@@ -7,6 +7,7 @@ alone (after a migration, or to check the incremental path), through the same `s
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cache
 
 from sqlalchemy import and_, delete, insert, select, update
 from sqlalchemy.engine import Connection
@@ -26,6 +27,7 @@ def epoch(moment: datetime) -> int:
     return int(moment.timestamp())
 
 
+@cache
 def wait_of(case_type: str, state: str) -> str:
     """What a case of this type waits for in this state, as declared (workflows.spec.State.wait)."""
     return WORKFLOWS[case_type].state(state).wait.value
