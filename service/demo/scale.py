@@ -24,7 +24,7 @@ from service.demo.simulate import Step, course, local_day, office_time
 from service.persistence.case_tables import CASE_DEADLINES, CASE_EVENTS, CASES
 from service.persistence.stats_tables import INTERVALS
 from service.persistence.tables import Board, BoardKind, Meeting, Organisation, Plan, User
-from service.stats import buckets
+from service.stats import buckets, slips
 from service.stats.intervals import epoch, interval_rows
 from workflows import calendar
 from workflows.registry import WORKFLOWS
@@ -221,6 +221,7 @@ def write_batch(
     events: list[dict[str, Any]],
     intervals: list[dict[str, Any]],
     deadlines: list[dict[str, Any]],
+    resolved: list[dict[str, Any]],
 ) -> None:
     for table, rows in ((CASES, cases), (CASE_EVENTS, events), (INTERVALS, intervals), (CASE_DEADLINES, deadlines)):
         bulk.write(connection, table, rows)
@@ -230,12 +231,14 @@ def write_batch(
         if i["seconds"] is not None
     ]
     buckets.add(connection, finished)
+    slips.add(connection, [(r["case_type"], r["district_id"], r["days"]) for r in resolved])
 
 
 def one_case(
     facts: World, meetings: Meetings, rng: random.Random, ids: tuple[int, int], start: date, until: datetime
-) -> tuple[Rows, Rows, Rows, Rows] | None:
-    """A generated case's rows for `cases`, `case_events`, `case_state_intervals` and `case_deadlines`."""
+) -> tuple[Rows, Rows, Rows, Rows, Rows] | None:
+    """A generated case's rows for `cases`, `case_events`, `case_state_intervals`, `case_deadlines`, and the
+    forecasts its course resolved (for `forecast_slips`)."""
     picked = pick_case(facts, rng, start, local_day(until) - timedelta(days=1))
     if picked is None:
         return None
@@ -245,7 +248,11 @@ def one_case(
     case, events = case_rows(*ids, case_type, keys, opened, steps, rng.choice(facts.secretariat), meetings)
     interval_keys = {k: v for k, v in keys.items() if k != "board_id"} | {"case_id": ids[0], "case_type": case_type}
     stays = interval_rows(interval_keys, [(e["from_state"], e["to_state"], epoch(e["at"])) for e in events])
-    return [case], events, stays, deadline_rows(case_type, events)
+    history = [(None, WORKFLOWS[case_type].initial, None)] + [
+        (s.from_state, s.to_state, local_day(s.meeting) if s.meeting else None) for s in steps
+    ]
+    forecasts = [dict(case_type=case_type, district_id=keys["district_id"], days=d) for d in slips.slips(case_type, history)]
+    return [case], events, stays, deadline_rows(case_type, events), forecasts
 
 
 def generate(
@@ -257,7 +264,7 @@ def generate(
     meetings = meeting_ids(session.connection(), facts)
     case_id, event_id = next_ids(session.connection())
     first_event, made = event_id, 0
-    pending: tuple[Rows, Rows, Rows, Rows] = ([], [], [], [])
+    pending: tuple[Rows, ...] = ([], [], [], [], [])
     while made < count:
         rows = one_case(facts, meetings, rng, (case_id, event_id), start, until)
         if rows is None:
@@ -268,7 +275,7 @@ def generate(
         if made % batch == 0 or made == count:
             write_batch(session.connection(), *pending)
             session.commit()
-            pending = ([], [], [], [])
+            pending = ([], [], [], [], [])
     fix_sequences(session)
     return f"Generated {count} cases with {event_id - first_event} history events, written in bulk (service/demo/scale.py)."
 

@@ -1,12 +1,13 @@
 """What the dashboard pages fetch besides themselves: chart SVGs, table downloads, and the cases behind a number."""
 
 from collections import OrderedDict
+from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
-from sqlalchemy import and_, func, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 
 from service.cases.visibility import sees_everything
 from service.deps import SessionDep
@@ -17,16 +18,19 @@ from service.stats.answers import (
     Asking,
     expected_on,
     forecast_table,
+    lbf_expected_in,
     lead_time_table,
     open_case_table,
     throughput_table,
     time_in_state_table,
 )
 from service.stats.filters import day_start, keys, period
+from service.stats.slips import slipped
 from service.stats.states import split
 from service.ui.dashboards import FiltersDep, asking, context
 from service.ui.i18n import translator
 from service.ui.views import render, to_login
+from workflows.registry import WORKFLOWS
 
 router = APIRouter(include_in_schema=False)
 SVG = "image/svg+xml"
@@ -111,28 +115,60 @@ def table_download(
     return Response(tables.to_xlsx(rows, name), media_type=tables.XLSX, headers=disposition)
 
 
-def behind(
-    ask: Asking, state: str | None, open_: bool | None, ended: str | None, expected: date | None
-) -> tuple[list[Any], int]:
-    """The cases behind a number: up to 200 of them, and how many there are."""
+@dataclass(frozen=True)
+class Behind:
+    """Which number's cases: a state they stayed in, open or closed, the month they ended, the day they are expected
+    to be decided, how their agenda stays ended (decided / slipped), the month LBF's answer is expected."""
+
+    state: str | None = None
+    open: bool | None = None
+    ended: str | None = None
+    expected: date | None = None
+    agenda: str | None = None
+    lbf_month: str | None = None
+    lbf: str | None = None  # waiting / after_meeting
+
+
+def _month(month: str) -> tuple[int, int]:
+    first = date.fromisoformat(f"{month}-01")
+    return day_start(first), day_start(date(first.year + first.month // 12, first.month % 12 + 1, 1))
+
+
+def _agenda(decided: bool) -> ColumnElement[bool]:
+    """Stays on a meeting's agenda that ended in a decision (or that slipped: postponed or withdrawn)."""
+    ways = []
+    for key, workflow in WORKFLOWS.items():
+        if workflow.on_agenda:
+            went = INTERVALS.c.left_to.in_(sorted(slipped(workflow)))
+            ways.append(
+                and_(INTERVALS.c.case_type == key, INTERVALS.c.state == workflow.on_agenda, ~went if decided else went)
+            )
+    return and_(INTERVALS.c.left_to.is_not(None), or_(*ways))
+
+
+def conditions(ask: Asking, b: Behind) -> list[ColumnElement[bool]]:
     where = [keys(ask.filters), period(INTERVALS.c.opened_at, ask.filters), ask.visible]
-    if expected is not None:
-        where.append(INTERVALS.c.case_id.in_(expected_on(ask, expected)))
-    if state is not None:
-        where.append(INTERVALS.c.state == state)
+    if b.expected is not None:
+        where.append(INTERVALS.c.case_id.in_(expected_on(ask, b.expected)))
+    if b.lbf_month is not None:
+        where.append(INTERVALS.c.case_id.in_(lbf_expected_in(ask, b.lbf_month, b.lbf)))
+    if b.agenda is not None:
+        where.append(_agenda(b.agenda == "decided"))
+    elif b.state is not None:
+        where.append(INTERVALS.c.state == b.state)
     else:
         where.append(INTERVALS.c.left_at.is_(None))
-    if open_ is not None:
-        where.append(INTERVALS.c.wait != "done" if open_ else INTERVALS.c.wait == "done")
-    if ended:
-        first = date.fromisoformat(f"{ended}-01")
-        following = date(first.year + first.month // 12, first.month % 12 + 1, 1)
-        where += [
-            INTERVALS.c.wait == "done",
-            INTERVALS.c.entered_at >= day_start(first),
-            INTERVALS.c.entered_at < day_start(following),
-        ]
-    ids = select(INTERVALS.c.case_id).where(and_(*where)).distinct().subquery()
+    if b.open is not None:
+        where.append(INTERVALS.c.wait != "done" if b.open else INTERVALS.c.wait == "done")
+    if b.ended:
+        start, end = _month(b.ended)
+        where += [INTERVALS.c.wait == "done", INTERVALS.c.entered_at >= start, INTERVALS.c.entered_at < end]
+    return where
+
+
+def behind(ask: Asking, b: Behind) -> tuple[list[Any], int]:
+    """The cases behind a number: up to 200 of them, and how many there are."""
+    ids = select(INTERVALS.c.case_id).where(and_(*conditions(ask, b))).distinct().subquery()
     connection = ask.session.connection()
     total = connection.execute(select(func.count()).select_from(ids)).scalar_one()
     rows = connection.execute(
@@ -153,11 +189,14 @@ def cases_behind(
     open: bool | None = None,
     ended: Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}$")] = None,
     expected: date | None = None,
+    agenda: Annotated[str | None, Query(pattern="^(decided|slipped)$")] = None,
+    lbf_month: Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}$")] = None,
+    lbf: Annotated[str | None, Query(pattern="^(waiting|after_meeting)$")] = None,
 ) -> Response:
     ask = asking(request, session, filters)
     if ask is None:
         return to_login(request)
-    rows, total = behind(ask, state, open, ended, expected)
+    rows, total = behind(ask, Behind(state, open, ended, expected, agenda, lbf_month, lbf))
     states = {(r.case_type, r.state): labels.state_name(r.case_type, r.state, ask.lang) for r in rows}
     return render(
         request,
