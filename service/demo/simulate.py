@@ -8,6 +8,7 @@ in about 30 days (sometimes much later), the parties in about 10 working days.
 
 import random
 from bisect import bisect_left
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
@@ -170,12 +171,19 @@ def advance(walk: Walk, step: Step) -> None:
 
 
 def course(
-    workflow: Workflow, opened: datetime, meetings: list[datetime], until: datetime, rng: random.Random
+    workflow: Workflow,
+    opened: datetime,
+    meetings: list[datetime],
+    until: datetime,
+    rng: random.Random,
+    allowed: Callable[[str, list[str]], list[str]] | None = None,
 ) -> list[Step]:
-    """The steps after opening, up to `until` (a case still running then stays open)."""
+    """The steps after opening, up to `until` (a case still running then stays open); `allowed` narrows the
+    declared moves out of a state to those the case's guards would let through."""
     walk, steps = Walk(workflow, workflow.initial, opened, meetings), []
     for _ in range(MAX_STEPS):
-        step = next_step(walk, moves(workflow, walk.state), rng)
+        options = moves(workflow, walk.state)
+        step = next_step(walk, allowed(walk.state, options) if allowed else options, rng)
         if step is None or step.at > until:
             break
         steps.append(step)
