@@ -44,7 +44,7 @@ def slips(case_type: str, history: History) -> list[int]:
     meeting: date | None = None
     resolved: list[int] = []
     for from_state, to_state, day in history:
-        if to_state == agenda and day is not None:  # put on (or moved to) a meeting's agenda
+        if to_state == agenda and day is not None and (from_state != agenda or day != meeting):  # put on, or moved
             meeting = day
             pending.append(day)
         elif from_state == agenda and to_state != agenda and to_state not in undecided and meeting is not None:

@@ -1,36 +1,28 @@
 """What the dashboard pages fetch besides themselves: chart SVGs, table downloads, and the cases behind a number."""
 
 from collections import OrderedDict
-from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
-from sqlalchemy import ColumnElement, and_, func, or_, select
 
 from service.cases.visibility import sees_everything
 from service.deps import SessionDep
-from service.persistence.case_tables import CASES
-from service.persistence.stats_tables import INTERVALS
 from service.stats import charts, labels, lead_times, tables
 from service.stats.answers import (
     Asking,
-    expected_on,
     forecast_table,
-    lbf_expected_in,
     lead_time_table,
     open_case_table,
     throughput_table,
     time_in_state_table,
 )
-from service.stats.filters import day_start, keys, period
-from service.stats.slips import slipped
 from service.stats.states import split
+from service.ui.dashboard_behind import Behind, behind
 from service.ui.dashboards import FiltersDep, asking, context
 from service.ui.i18n import translator
 from service.ui.views import render, to_login
-from workflows.registry import WORKFLOWS
 
 router = APIRouter(include_in_schema=False)
 SVG = "image/svg+xml"
@@ -115,71 +107,6 @@ def table_download(
     return Response(tables.to_xlsx(rows, name), media_type=tables.XLSX, headers=disposition)
 
 
-@dataclass(frozen=True)
-class Behind:
-    """Which number's cases: a state they stayed in, open or closed, the month they ended, the day they are expected
-    to be decided, how their agenda stays ended (decided / slipped), the month LBF's answer is expected."""
-
-    state: str | None = None
-    open: bool | None = None
-    ended: str | None = None
-    expected: date | None = None
-    agenda: str | None = None
-    lbf_month: str | None = None
-    lbf: str | None = None  # waiting / after_meeting
-
-
-def _month(month: str) -> tuple[int, int]:
-    first = date.fromisoformat(f"{month}-01")
-    return day_start(first), day_start(date(first.year + first.month // 12, first.month % 12 + 1, 1))
-
-
-def _agenda(decided: bool) -> ColumnElement[bool]:
-    """Stays on a meeting's agenda that ended in a decision (or that slipped: postponed or withdrawn)."""
-    ways = []
-    for key, workflow in WORKFLOWS.items():
-        if workflow.on_agenda:
-            went = INTERVALS.c.left_to.in_(sorted(slipped(workflow)))
-            ways.append(
-                and_(INTERVALS.c.case_type == key, INTERVALS.c.state == workflow.on_agenda, ~went if decided else went)
-            )
-    return and_(INTERVALS.c.left_to.is_not(None), or_(*ways))
-
-
-def conditions(ask: Asking, b: Behind) -> list[ColumnElement[bool]]:
-    where = [keys(ask.filters), period(INTERVALS.c.opened_at, ask.filters), ask.visible]
-    if b.expected is not None:
-        where.append(INTERVALS.c.case_id.in_(expected_on(ask, b.expected)))
-    if b.lbf_month is not None:
-        where.append(INTERVALS.c.case_id.in_(lbf_expected_in(ask, b.lbf_month, b.lbf)))
-    if b.agenda is not None:
-        where.append(_agenda(b.agenda == "decided"))
-    elif b.state is not None:
-        where.append(INTERVALS.c.state == b.state)
-    else:
-        where.append(INTERVALS.c.left_at.is_(None))
-    if b.open is not None:
-        where.append(INTERVALS.c.wait != "done" if b.open else INTERVALS.c.wait == "done")
-    if b.ended:
-        start, end = _month(b.ended)
-        where += [INTERVALS.c.wait == "done", INTERVALS.c.entered_at >= start, INTERVALS.c.entered_at < end]
-    return where
-
-
-def behind(ask: Asking, b: Behind) -> tuple[list[Any], int]:
-    """The cases behind a number: up to 200 of them, and how many there are."""
-    ids = select(INTERVALS.c.case_id).where(and_(*conditions(ask, b))).distinct().subquery()
-    connection = ask.session.connection()
-    total = connection.execute(select(func.count()).select_from(ids)).scalar_one()
-    rows = connection.execute(
-        select(CASES.c.id, CASES.c.reference, CASES.c.title, CASES.c.case_type, CASES.c.state, CASES.c.is_open)
-        .where(CASES.c.id.in_(select(ids.c.case_id)))
-        .order_by(CASES.c.id)
-        .limit(200)
-    ).all()
-    return list(rows), total
-
-
 @router.get("/statistik/sager")
 def cases_behind(
     request: Request,
@@ -192,11 +119,14 @@ def cases_behind(
     agenda: Annotated[str | None, Query(pattern="^(decided|slipped)$")] = None,
     lbf_month: Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}$")] = None,
     lbf: Annotated[str | None, Query(pattern="^(waiting|after_meeting)$")] = None,
+    overdue: bool = False,
+    wip: Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}$")] = None,
+    wait: Annotated[str | None, Query(pattern="^(work|meeting|lbf|parties)$")] = None,
 ) -> Response:
     ask = asking(request, session, filters)
     if ask is None:
         return to_login(request)
-    rows, total = behind(ask, Behind(state, open, ended, expected, agenda, lbf_month, lbf))
+    rows, total = behind(ask, Behind(state, open, ended, expected, agenda, lbf_month, lbf, overdue, wip, wait))
     states = {(r.case_type, r.state): labels.state_name(r.case_type, r.state, ask.lang) for r in rows}
     return render(
         request,

@@ -70,11 +70,12 @@ DASHBOARD_TEXTS: dict[str, dict[str, str]] = {
     "dash.decided_at_meeting": {"da": "Afgjort på mødet", "en": "Decided at the meeting"},
     "dash.slipped": {"da": "Udsat eller trukket tilbage", "en": "Postponed or withdrawn"},
     "dash.held_share": {"da": "Holdt", "en": "Held"},
-    "dash.resolved": {"da": "Afgjorte prognoser", "en": "Resolved forecasts"},
-    "dash.slip_mean": {"da": "Forsinkelse, gns. (dage)", "en": "Slip, mean (days)"},
-    "dash.slip_p50": {"da": "Forsinkelse, median", "en": "Slip, median"},
-    "dash.slip_p85": {"da": "Forsinkelse, p85", "en": "Slip, p85"},
-    "dash.slip_max": {"da": "Største forsinkelse", "en": "Largest slip"},
+    "dash.resolved": {"da": "Prognoser", "en": "Forecasts"},
+    "dash.slip_mean": {"da": "Gns.", "en": "Mean"},
+    "dash.slip_p50": {"da": "Median", "en": "Median"},
+    "dash.slip_p85": {"da": "p85", "en": "p85"},
+    "dash.slip_max": {"da": "Maks.", "en": "Max"},
+    "dash.slip_days": {"da": "Forsinkelse i dage", "en": "Slip in days"},
     "dash.slip_hint": {
         "da": "Hver gang en sag sættes på en dagsorden, er det en prognose. Forsinkelsen er dagene fra det møde til det "
         "møde, der afgjorde sagen (0: prognosen holdt). Sager, der blev trukket tilbage, afgøres aldrig og tæller ikke.",
