@@ -99,12 +99,12 @@ def record_decision(connection: Connection, *, case_id: int, case_type: str, dis
     add(connection, [(case_type, district, s) for s in new])
 
 
-def resolved(connection: Connection, cases: dict[int, tuple[str, int | None]], sign: int = 1) -> None:
-    """Count (or uncount) every resolved forecast of these cases: {case id: (case type, district)}."""
-    found = histories(connection, list(cases))
-    add(
-        connection, [(*cases[i], s) for i, history in found.items() if i in cases for s in slips(cases[i][0], history)], sign
-    )
+def resolved(connection: Connection, cases: dict[int, tuple[str, int | None]], sign: int = 1, every: bool = False) -> None:
+    """Count (or uncount) every resolved forecast of these cases: {case id: (case type, district)}; `every`: they
+    are all the cases (read the history without naming them)."""
+    found = histories(connection, None if every else list(cases))
+    counted = [(*cases[i], s) for i, history in found.items() if i in cases for s in slips(cases[i][0], history)]
+    add(connection, counted, sign)
 
 
 def rebuild(connection: Connection) -> None:
@@ -113,7 +113,7 @@ def rebuild(connection: Connection) -> None:
 
     connection.execute(delete(SLIPS))
     keys = select(INTERVALS.c.case_id, INTERVALS.c.case_type, INTERVALS.c.district_id).distinct()
-    resolved(connection, {row[0]: (row[1], row[2]) for row in connection.execute(keys)})
+    resolved(connection, {row[0]: (row[1], row[2]) for row in connection.execute(keys)}, every=True)
 
 
 def summary(connection: Connection, case_type: str | None, district: int | None) -> dict[str, dict[str, Any]]:

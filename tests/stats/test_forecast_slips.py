@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pandas as pd
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -127,3 +127,23 @@ def test_lbf_reply_time_is_chained_onto_the_forecast(history: Engine) -> None:
             assert day == calendar.next_working_day(max(sent + timedelta(days=30), TODAY))
     assert sum(m["expected"] for m in months) == len(ids)
     assert all(len(behind[m["month"]]) == m["expected"] for m in months)
+
+
+def test_the_history_ends_at_the_demos_today_with_every_open_case_on_a_running_grant(history: Engine) -> None:
+    """The demo's business clock reads 12 December 2016: nothing happened after it, and what is open can go on."""
+    from service.persistence.db import demo_clock
+    from service.persistence.tables import Plan
+
+    plans = Plan.__table__  # type: ignore[attr-defined]
+    with Session(history) as session:
+        today = demo_clock(session).now()
+        connection = session.connection()
+        last = connection.execute(select(func.max(CASE_EVENTS.c.at))).scalar_one()
+        grants = connection.execute(
+            select(plans.c.code, plans.c.period_start, plans.c.period_end)
+            .join(CASES, CASES.c.plan_id == plans.c.id)
+            .where(CASES.c.is_open)
+            .distinct()
+        ).all()
+    assert intervals.aware(last) <= today and today.astimezone(calendar.LOCAL).date() >= TODAY
+    assert grants and all(start <= TODAY <= end for _, start, end in grants), grants
