@@ -31,7 +31,14 @@ from service.persistence import migrate
 from service.persistence.db import make_engine
 from service.stats import eventlog
 
-TARGET_MS = 250.0
+TARGETS_MS = {100_000: 250.0, 1_000_000: 1000.0}  # the issue's targets: up to 100,000 cases, and at 1,000,000
+
+
+def target(cases: int) -> float:
+    """The target for a register of this size: 250 ms up to 100,000 cases, 1 s beyond."""
+    return TARGETS_MS[100_000] if cases <= 100_000 else TARGETS_MS[1_000_000]
+
+
 ENDPOINTS = [
     "/api/v1/stats/lead-times",
     "/api/v1/stats/lead-times?group_by=quarter&unit=working_days",
@@ -161,13 +168,14 @@ def measure(backend: str, settings: Settings, seed_seconds: float, repeat: int, 
         "charts_ms": charts,
         "pandas_ms": pandas_ms,
         "ratio": pandas_ms / ours,
-        "pass": all(ms < TARGET_MS for ms in times.values()),
     }
 
 
 def report(results: list[dict[str, Any]], count: int) -> None:
     backends = [r["backend"] for r in results]
-    print(f"\nDashboard statistics at {count:,} cases (median of warm requests, ms; target < {TARGET_MS:.0f} ms)")
+    for r in results:
+        r["pass"] = all(ms < target(count) for ms in r["times_ms"].values())
+    print(f"\nDashboard statistics at {count:,} cases (median of warm requests, ms; target < {target(count):.0f} ms)")
     print(f"{'endpoint':<72}" + "".join(f"{b:>12}" for b in backends))
     for path in ENDPOINTS + CHARTS:
         cells = "".join(f"{r['times_ms'].get(path, r['charts_ms'].get(path, 0)):>12.1f}" for r in results)
