@@ -48,15 +48,15 @@ def postgres(work: Path, databases: tuple[str, ...]) -> Iterator[dict[str, str]]
     as_pg, port, data, log = _as_postgres(), free_port(), work / "pg", work / "commands.log"
     if as_pg:
         os.chown(work, pwd.getpwnam("postgres").pw_uid, -1)
-    _run(
-        [*as_pg, str(PG_BIN / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C.UTF-8"],
-        log,
-    )
+    fresh = not (data / "PG_VERSION").exists()  # a kept cluster (bench.stats --keep) is started as it is
+    if fresh:
+        initdb = [str(PG_BIN / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C.UTF-8"]
+        _run([*as_pg, *initdb], log)
     settings = " ".join(f"-c {key}={value}" for key, value in DURABILITY.items())
     options = f"-p {port} -k {work} -c listen_addresses=127.0.0.1 {settings}"
     _run([*as_pg, str(PG_BIN / "pg_ctl"), "-D", str(data), "-l", str(work / "pg.log"), "-w", "start", "-o", options], log)
     try:
-        for name in databases:
+        for name in databases if fresh else ():
             _run([*as_pg, str(PG_BIN / "createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "postgres", name], log)
         yield {name: f"postgresql+psycopg://postgres@127.0.0.1:{port}/{name}" for name in databases}
     finally:

@@ -31,7 +31,14 @@ from service.persistence import migrate
 from service.persistence.db import make_engine
 from service.stats import eventlog
 
-TARGET_MS = 250.0
+TARGETS_MS = {100_000: 250.0, 1_000_000: 1000.0}  # the issue's targets: up to 100,000 cases, and at 1,000,000
+
+
+def target(cases: int) -> float:
+    """The target for a register of this size: 250 ms up to 100,000 cases, 1 s beyond."""
+    return TARGETS_MS[100_000] if cases <= 100_000 else TARGETS_MS[1_000_000]
+
+
 ENDPOINTS = [
     "/api/v1/stats/lead-times",
     "/api/v1/stats/lead-times?group_by=quarter&unit=working_days",
@@ -52,14 +59,19 @@ CHARTS = ["/statistik/diagram/survival.svg", "/statistik/diagram/wait-split.svg"
 
 
 def prepare(url: str, count: int, var: Path) -> tuple[Settings, float]:
+    """Seed the demo and generate `count` cases; a kept database that has them already is used as it is (0 s)."""
     settings = Settings(_env_file=None, database_url=url, var_dir=var, secret_key="bench-" + "x" * 40, demo=True)
     engine = make_engine(settings)
     migrate.upgrade(engine)
-    started = time.perf_counter()
-    with Session(engine) as session:
-        seed_demo(session)
-        generate(session, count, until=DEMO_TODAY)
-    seconds = time.perf_counter() - started
+    seconds = 0.0
+    with engine.connect() as connection:
+        kept = connection.execute(text("SELECT count(*) FROM cases")).scalar_one() >= count
+    if not kept:
+        started = time.perf_counter()
+        with Session(engine) as session:
+            seed_demo(session)
+            generate(session, count, until=DEMO_TODAY)
+        seconds = time.perf_counter() - started
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         connection.execute(text("VACUUM ANALYZE" if engine.dialect.name == "postgresql" else "ANALYZE"))
     engine.dispose()
@@ -108,13 +120,33 @@ def count_events(settings: Settings) -> int:
     return count
 
 
-def event_frame(settings: Settings) -> pd.DataFrame:
+def event_frame(settings: Settings, chunk: int = 500_000) -> pd.DataFrame:
+    """The exported event log (service.stats.eventlog) as a DataFrame of the columns the comparison needs.
+
+    Read in chunks with categorical states, so the log of 1,000,000 cases (~8 million events) fits in memory.
+    """
     engine = make_engine(settings)
+    names = ("case_id", "case_type", "from_state", "to_state", "timestamp")
+    parts, columns = [], {name: [] for name in names}  # type: ignore[var-annotated]
     with engine.connect() as connection:
-        rows = list(eventlog.events(connection))
+        for i, row in enumerate(eventlog.events(connection), 1):
+            for name in names:
+                columns[name].append(row[name])
+            if i % chunk == 0:
+                parts.append(_frame(columns))
+                columns = {name: [] for name in names}
     engine.dispose()
-    frame = pd.DataFrame(rows)
-    frame["t"] = pd.to_datetime(frame["timestamp"], utc=True).astype("int64") // 10**9
+    parts.append(_frame(columns))
+    frame = pd.concat(parts, ignore_index=True)
+    frame["case_type"] = frame["case_type"].astype("category")
+    states = pd.CategoricalDtype(sorted(set(frame["from_state"].dropna()) | set(frame["to_state"])))
+    frame["from_state"], frame["to_state"] = frame["from_state"].astype(states), frame["to_state"].astype(states)
+    return frame
+
+
+def _frame(columns: dict[str, list[Any]]) -> pd.DataFrame:
+    frame = pd.DataFrame({k: v for k, v in columns.items() if k != "timestamp"})
+    frame["t"] = pd.to_datetime(pd.Series(columns["timestamp"], dtype=object), utc=True).astype("int64") // 10**9
     return frame
 
 
@@ -136,13 +168,14 @@ def measure(backend: str, settings: Settings, seed_seconds: float, repeat: int, 
         "charts_ms": charts,
         "pandas_ms": pandas_ms,
         "ratio": pandas_ms / ours,
-        "pass": all(ms < TARGET_MS for ms in times.values()),
     }
 
 
 def report(results: list[dict[str, Any]], count: int) -> None:
     backends = [r["backend"] for r in results]
-    print(f"\nDashboard statistics at {count:,} cases (median of warm requests, ms; target < {TARGET_MS:.0f} ms)")
+    for r in results:
+        r["pass"] = all(ms < target(count) for ms in r["times_ms"].values())
+    print(f"\nDashboard statistics at {count:,} cases (median of warm requests, ms; target < {target(count):.0f} ms)")
     print(f"{'endpoint':<72}" + "".join(f"{b:>12}" for b in backends))
     for path in ENDPOINTS + CHARTS:
         cells = "".join(f"{r['times_ms'].get(path, r['charts_ms'].get(path, 0)):>12.1f}" for r in results)
@@ -161,26 +194,36 @@ def report(results: list[dict[str, Any]], count: int) -> None:
     )
 
 
+def run(args: argparse.Namespace, work: Path) -> list[dict[str, Any]]:
+    """Prepare and measure each backend in `work`."""
+    work.chmod(0o755)  # PostgreSQL runs as its own user when we are root (bench.pg)
+    results = []
+    for backend in args.backends.split(","):
+        if backend == "sqlite":
+            settings, seconds = prepare(f"sqlite:///{work / f'stats-{args.cases}.db'}", args.cases, work / "var-sqlite")
+            results.append(measure("SQLite", settings, seconds, args.repeat, not args.no_pandas))
+        else:
+            (work / f"pg-{args.cases}").mkdir(exist_ok=True)
+            with postgres(work / f"pg-{args.cases}", ("stats",)) as urls:
+                settings, seconds = prepare(urls["stats"], args.cases, work / "var-pg")
+                results.append(measure("PostgreSQL", settings, seconds, args.repeat, not args.no_pandas))
+    return results
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=int, default=100_000)
     parser.add_argument("--backends", default="sqlite,postgresql")
     parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--no-pandas", action="store_true", help="skip the pandas comparison (the log of 1,000,000 cases)")
+    parser.add_argument("--no-pandas", action="store_true", help="skip the pandas comparison")
+    parser.add_argument("--keep", type=Path, help="keep the databases in this folder and reuse them on the next run")
     args = parser.parse_args()
-    results = []
-    with tempfile.TemporaryDirectory(prefix="bench-stats-") as folder:
-        work = Path(folder)
-        work.chmod(0o755)  # PostgreSQL runs as its own user when we are root (bench.pg)
-        for backend in args.backends.split(","):
-            if backend == "sqlite":
-                settings, seconds = prepare(f"sqlite:///{work / 'stats.db'}", args.cases, work / "var-sqlite")
-                results.append(measure("SQLite", settings, seconds, args.repeat, not args.no_pandas))
-            else:
-                (work / "pg").mkdir()
-                with postgres(work / "pg", ("stats",)) as urls:
-                    settings, seconds = prepare(urls["stats"], args.cases, work / "var-pg")
-                    results.append(measure("PostgreSQL", settings, seconds, args.repeat, not args.no_pandas))
+    if args.keep is not None:
+        args.keep.mkdir(parents=True, exist_ok=True)
+        results = run(args, args.keep)
+    else:
+        with tempfile.TemporaryDirectory(prefix="bench-stats-") as folder:
+            results = run(args, Path(folder))
     report(results, args.cases)
     out = Path(__file__).parent / "results"
     out.mkdir(exist_ok=True)

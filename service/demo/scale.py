@@ -5,25 +5,28 @@ hours here, so this writes the same rows in batches instead: each case follows a
 workflow (`simulate.course`: declared transitions only, with the engine's timing rules), and gets the `cases`
 row, one `case_events` row per step, its `case_state_intervals` (from the same `interval_rows` the rebuild uses)
 and the deadlines open in its current state (`deadlines.due_date`). Guards, effects and notifications are not
-run: the generated cases are change requests with content changes, reports to LBF, agreement changes and charters,
-whose courses move no money and notify nobody.
+run, but the choices their guards make are: an economic change request (money moved between two budget lines the
+plan can pay, `money.py`) goes to LBF exactly when the default policy asks for it and gets its `budget_changes` and
+budget lines when implemented; a competence transfer (at most one per plan, generated first) moves the plan's later
+cases to the central board. Cases already open when a transfer takes effect keep their board here (the engine
+would move the undecided ones). Notifications are not generated.
 """
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import func, insert, select, text, update
 from sqlalchemy.engine import Connection
 from sqlmodel import Session
 
-from service.cases.deadlines import due_date
+from service.demo import money
+from service.demo.scale_rows import Batch, Meetings, case_rows, deadline_rows, write_batch
 from service.demo.simulate import Step, course, local_day, office_time
-from service.persistence.case_tables import CASE_DEADLINES, CASE_EVENTS, CASES
-from service.persistence.stats_tables import INTERVALS
+from service.persistence.case_tables import CASE_EVENTS, CASES
 from service.persistence.tables import Board, BoardKind, Meeting, Organisation, Plan, User
-from service.stats import buckets
+from service.stats import slips
 from service.stats.intervals import epoch, interval_rows
 from workflows import calendar
 from workflows.registry import WORKFLOWS
@@ -31,24 +34,31 @@ from workflows.registry import WORKFLOWS
 BOARDS, PLANS, USERS = Board.__table__, Plan.__table__, User.__table__  # type: ignore[attr-defined]
 ORGS, MEETINGS = Organisation.__table__, Meeting.__table__  # type: ignore[attr-defined]
 GENERATED = "Genereret (seed-demo --scale)"
+# Change requests are content or economic (money moved between budget lines); competence transfers are generated
+# first, at most one per plan (a plan's competence moves one way, once: `transfers`).
 TYPES = {"change_request": 0.72, "lbf_submission": 0.18, "strategic_agreement_change": 0.07, "charter": 0.03}
+ECONOMIC_SHARE = 0.3
 DATA: dict[str, dict[str, Any]] = {
     "change_request": {"kind": "content", "change_description": "Justering af en aktivitet"},
     "lbf_submission": {"report": "status_report", "period": "2016", "due_date": "2016-08-31"},
     "strategic_agreement_change": {"change_description": "Ny delaftale om en indsats"},
     "charter": {"decision_rule": "unanimity", "summary": "Kommissorium"},
+    "competence_transfer": {"direction": "to_central"},
 }
+Picked = tuple[str, dict[str, Any], date, dict[str, Any]]  # case type, keys, opening day, data
 
 
-@dataclass(frozen=True)
+@dataclass
 class World:
-    """The register facts the generator needs, read once."""
+    """The register facts the generator needs, read once, and what the generated cases changed in it."""
 
     plans: list[tuple[int, int, date, date, int]]  # id, district, period start, period end, deciding board
     district_boards: list[tuple[int, int]]  # id, district
     central: int
     secretariat: list[int]  # user ids
     meetings: dict[int, list[datetime]]  # per board, synthetic quarterly meetings 2015–2019
+    book: money.Ledger  # the plans' budget lines
+    moved: dict[int, datetime] = field(default_factory=dict)  # plan → when a transfer moved it to the central board
 
 
 def quarterly(board_id: int, years: range) -> list[datetime]:
@@ -77,11 +87,12 @@ def world(connection: Connection) -> World:
         .all()
     )
     meetings = {b: quarterly(b, range(2015, 2020)) for b, _, _ in boards}
-    return World(plans, sorted((b, d) for d, b in district.items()), central, list(staff), meetings)
+    board_list = sorted((b, d) for d, b in district.items())
+    return World(plans, board_list, central, list(staff), meetings, money.ledger(connection))
 
 
-def pick_case(world: World, rng: random.Random, start: date, until: date) -> tuple[str, dict[str, Any], date] | None:
-    """A case type, its subject and keys, and an opening day inside the subject's grant (None: no room)."""
+def pick_case(world: World, rng: random.Random, start: date, until: date) -> Picked | None:
+    """A case type, its subject and keys, an opening day inside the subject's grant, and its data (None: no room)."""
     case_type = rng.choices(list(TYPES), weights=list(TYPES.values()))[0]
     if case_type == "charter":
         board, district = rng.choice(world.district_boards)
@@ -93,99 +104,33 @@ def pick_case(world: World, rng: random.Random, start: date, until: date) -> tup
         first, last = max(start, period_start), min(until, period_end)
     if first >= last:
         return None
-    return case_type, keys, first + timedelta(days=rng.randrange((last - first).days))
+    day = first + timedelta(days=rng.randrange((last - first).days))
+    moved = world.moved.get(keys["plan_id"] or 0)
+    if moved is not None and day >= local_day(moved):  # opened after the plan's transfer: the central board decides
+        keys["deciding_board_id"] = world.central
+    data = DATA[case_type]
+    if case_type == "change_request" and rng.random() < ECONOMIC_SHARE:
+        data = money.economic(world.book, keys["plan_id"] or 0, rng) or data
+    return case_type, keys, day, data
 
 
-Meetings = dict[tuple[int, datetime], int]
-Rows = list[dict[str, Any]]
-
-
-def case_rows(
-    case_id: int,
-    event_id: int,
-    case_type: str,
-    keys: dict[str, Any],
-    opened: datetime,
-    steps: list[Step],
-    actor: int,
-    meeting_ids: Meetings,
-) -> tuple[dict[str, Any], Rows]:
-    """The `cases` row and its events (ids given) for a course."""
-    workflow = WORKFLOWS[case_type]
-    state = steps[-1].to_state if steps else workflow.initial
-    events = [
-        dict(
-            id=event_id,
-            case_id=case_id,
-            seq=1,
-            at=opened,
-            actor_id=actor,
-            action="open",
-            from_state=None,
-            to_state=workflow.initial,
-            comment="",
-            data=DATA[case_type],
-            idempotency_key=None,
-        )
-    ]
-    for seq, step in enumerate(steps, 2):
-        data = {"meeting_id": meeting_ids[(keys["deciding_board_id"], step.meeting)]} if step.meeting is not None else {}
-        events.append(
-            dict(
-                id=event_id + seq - 1,
-                case_id=case_id,
-                seq=seq,
-                at=step.at,
-                actor_id=actor,
-                action=step.action,
-                from_state=step.from_state,
-                to_state=step.to_state,
-                comment="",
-                data=data,
-                idempotency_key=None,
-            )
-        )
-    case = dict(
-        id=case_id,
-        reference=f"BS-{opened.year}-{case_id:04d}",
-        case_type=case_type,
-        state=state,
-        version=len(events),
-        is_open=state not in workflow.final_states,
-        plan_id=keys["plan_id"],
-        board_id=keys["board_id"],
-        deciding_board_id=keys["deciding_board_id"],
-        title=f"{workflow.da} {case_id}",
-        description="",
-        data=DATA[case_type],
-        created_by_id=actor,
-    )
-    return case, events
-
-
-def deadline_rows(case_type: str, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The deadlines open in the case's current state, as `deadlines.open_deadlines` would have written them."""
-    workflow, last = WORKFLOWS[case_type], events[-1]
-    rows = []
-    for deadline in workflow.deadlines:
-        if deadline.starts_in != last["to_state"] or last["to_state"] in workflow.final_states:
+def transfers(world: World, rng: random.Random, start: date, until: date) -> list[Picked]:
+    """A competence transfer for about half the plans a district board decides, opened while the grant runs."""
+    picked: list[Picked] = []
+    for plan, district, period_start, period_end, deciding in world.plans:
+        first, last = max(start, period_start), min(until, period_end)
+        if deciding == world.central or first >= last or rng.random() < 0.5:
             continue
-        start = local_day(last["at"])
-        due, rule = due_date(deadline, start, DATA[case_type])
-        days = deadline.escalate_after_days
-        rows.append(
-            dict(
-                case_id=last["case_id"],
-                name=deadline.name,
-                kind=deadline.kind.value,
-                status="open",
-                due_on=due,
-                escalate_on=calendar.add_calendar_days(start, days) if days else None,
-                rule=rule,
-                opened_event_id=last["id"],
+        keys = {"plan_id": plan, "board_id": None, "district_id": district, "deciding_board_id": world.central}
+        picked.append(
+            (
+                "competence_transfer",
+                keys,
+                first + timedelta(days=rng.randrange((last - first).days)),
+                DATA["competence_transfer"],
             )
         )
-    return rows
+    return picked
 
 
 def meeting_ids(connection: Connection, world: World) -> Meetings:
@@ -214,38 +159,41 @@ def next_ids(connection: Connection) -> tuple[int, int]:
     return int(cases) + 1, int(events) + 1
 
 
-def write_batch(
-    connection: Connection,
-    cases: list[dict[str, Any]],
-    events: list[dict[str, Any]],
-    intervals: list[dict[str, Any]],
-    deadlines: list[dict[str, Any]],
-) -> None:
-    for table, rows in ((CASES, cases), (CASE_EVENTS, events), (INTERVALS, intervals), (CASE_DEADLINES, deadlines)):
-        if rows:
-            connection.execute(insert(table), rows)
-    finished = [
-        (i["case_type"], i["state"], i["wait"], i["district_id"], i["left_to"], i["seconds"])
-        for i in intervals
-        if i["seconds"] is not None
-    ]
-    buckets.add(connection, finished)
+def data_after(case_type: str, data: dict[str, Any], steps: list[Step]) -> dict[str, Any]:
+    """The case's data after its course: screening notes whether LBF must approve, LBF's approval its day."""
+    if case_type != "change_request":
+        return data
+    if any(s.action in ("mark_ready", "start_consultation") for s in steps):
+        data = money.screened(data)
+    approved = next((s for s in steps if s.to_state == "lbf_approved"), None)
+    return data | {"lbf_approved_on": local_day(approved.at).isoformat()} if approved else data
 
 
 def one_case(
-    facts: World, meetings: Meetings, rng: random.Random, ids: tuple[int, int], start: date, until: datetime
-) -> tuple[Rows, Rows, Rows, Rows] | None:
-    """A generated case's rows for `cases`, `case_events`, `case_state_intervals` and `case_deadlines`."""
-    picked = pick_case(facts, rng, start, local_day(until) - timedelta(days=1))
-    if picked is None:
-        return None
-    case_type, keys, day = picked
-    opened = office_time(day, rng)
-    steps = course(WORKFLOWS[case_type], opened, facts.meetings[keys["deciding_board_id"]], until, rng)
-    case, events = case_rows(*ids, case_type, keys, opened, steps, rng.choice(facts.secretariat), meetings)
+    facts: World, meetings: Meetings, rng: random.Random, ids: tuple[int, int], picked: Picked, until: datetime
+) -> Batch:
+    """A generated case's rows: `cases`, `case_events`, `case_state_intervals`, `case_deadlines`, the forecasts its
+    course resolved (`forecast_slips`) and, for an implemented economic change, `budget_changes`."""
+    case_type, keys, day, data = picked
+    workflow, opened = WORKFLOWS[case_type], office_time(day, rng)
+    narrow = money.allowed(data) if case_type == "change_request" else None
+    steps = course(workflow, opened, facts.meetings[keys["deciding_board_id"]], until, rng, narrow)
+    final = data_after(case_type, data, steps)
+    case, events = case_rows(*ids, case_type, keys, opened, steps, rng.choice(facts.secretariat), meetings, data, final)
     interval_keys = {k: v for k, v in keys.items() if k != "board_id"} | {"case_id": ids[0], "case_type": case_type}
     stays = interval_rows(interval_keys, [(e["from_state"], e["to_state"], epoch(e["at"])) for e in events])
-    return [case], events, stays, deadline_rows(case_type, events)
+    history = [(None, workflow.initial, None)] + [
+        (s.from_state, s.to_state, local_day(s.meeting) if s.meeting else None) for s in steps
+    ]
+    resolved = [dict(case_type=case_type, district_id=keys["district_id"], days=d) for d in slips.slips(case_type, history)]
+    batch = Batch([case], events, stays, deadline_rows(case_type, events, final), resolved)
+    if data.get("budget_moves"):  # implemented: the money moves; ended otherwise: the promise is released
+        done = next((e["id"] for e in events if e["action"] == "implement"), None)
+        if done is not None or not case["is_open"]:
+            batch.budget = money.settle(facts.book, plan=keys["plan_id"], case_id=ids[0], event_id=done, data=data)
+    if case_type == "competence_transfer" and case["state"] == "effective":
+        facts.moved[keys["plan_id"]] = steps[-1].at
+    return batch
 
 
 def generate(
@@ -256,26 +204,30 @@ def generate(
     facts = world(session.connection())
     meetings = meeting_ids(session.connection(), facts)
     case_id, event_id = next_ids(session.connection())
-    first_event, made = event_id, 0
-    pending: tuple[Rows, Rows, Rows, Rows] = ([], [], [], [])
+    first_event, made, pending = event_id, 0, Batch()
+    last_day = local_day(until) - timedelta(days=1)
+    planned = transfers(facts, rng, start, last_day) if count >= 100 else []
     while made < count:
-        rows = one_case(facts, meetings, rng, (case_id, event_id), start, until)
-        if rows is None:
+        picked = planned.pop(0) if planned else pick_case(facts, rng, start, last_day)
+        if picked is None:
             continue
-        for into, new in zip(pending, rows, strict=True):
-            into.extend(new)
-        case_id, event_id, made = case_id + 1, event_id + len(rows[1]), made + 1
+        rows = one_case(facts, meetings, rng, (case_id, event_id), picked, until)
+        pending.extend(rows)
+        case_id, event_id, made = case_id + 1, event_id + len(rows.events), made + 1
         if made % batch == 0 or made == count:
-            write_batch(session.connection(), *pending)
+            write_batch(session.connection(), pending)
+            money.write_lines(session.connection(), facts.book)
             session.commit()
-            pending = ([], [], [], [])
-    fix_sequences(session)
+            pending = Batch()
+    finish(session, facts)
     return f"Generated {count} cases with {event_id - first_event} history events, written in bulk (service/demo/scale.py)."
 
 
-def fix_sequences(session: Session) -> None:
-    """PostgreSQL's id sequences past the ids written here (SQLite needs nothing)."""
+def finish(session: Session, facts: World) -> None:
+    """The plans whose competence moved, and PostgreSQL's id sequences past the ids written here."""
     connection = session.connection()
+    if facts.moved:
+        connection.execute(update(PLANS).where(PLANS.c.id.in_(list(facts.moved))).values(competence="central"))
     if connection.dialect.name == "postgresql":
         for table in ("cases", "case_events"):
             last = f"(SELECT max(id) FROM {table})"

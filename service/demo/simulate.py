@@ -8,10 +8,13 @@ in about 30 days (sometimes much later), the parties in about 10 working days.
 
 import random
 from bisect import bisect_left
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import cache
 
 from workflows import calendar
+from workflows.registry import WORKFLOWS
 from workflows.spec import Wait, Workflow
 
 # How often a case takes a detour where it has the choice; the main road shares what is left.
@@ -37,11 +40,27 @@ class Step:
     meeting: datetime | None = None  # the meeting a `schedule` step puts the case on
 
 
+@cache
+def _midnight(day: date) -> datetime:
+    """Copenhagen midnight of the first working day from `day` (a million cases ask about few days)."""
+    return datetime.combine(calendar.next_working_day(day), time(0), calendar.LOCAL)
+
+
 def office_time(day: date, rng: random.Random) -> datetime:
     """A moment during office hours (08:00–16:00 Copenhagen) on a working day, to the second."""
-    day = calendar.next_working_day(day)
     seconds = rng.randrange(8 * 3600, 16 * 3600)
-    return (datetime.combine(day, time(0), calendar.LOCAL) + timedelta(seconds=seconds)).astimezone(UTC)
+    return (_midnight(day) + timedelta(seconds=seconds)).astimezone(UTC)
+
+
+@cache
+def working_days_after(day: date, count: int) -> date:
+    return calendar.add_working_days(day, count)
+
+
+@cache
+def cutoff(meeting: datetime) -> date:
+    """The last day a case may be put on the meeting's agenda."""
+    return calendar.subtract_working_days(local_day(meeting), calendar.AGENDA_CUTOFF_WORKING_DAYS)
 
 
 def local_day(moment: datetime) -> date:
@@ -51,7 +70,7 @@ def local_day(moment: datetime) -> date:
 def next_meeting(meetings: list[datetime], after: datetime) -> datetime | None:
     """The first meeting whose agenda cut-off (10 working days before) is still ahead."""
     for meeting in meetings[bisect_left(meetings, after) :]:
-        if calendar.subtract_working_days(local_day(meeting), calendar.AGENDA_CUTOFF_WORKING_DAYS) > local_day(after):
+        if cutoff(meeting) > local_day(after):
             return meeting
     return None
 
@@ -72,23 +91,44 @@ def choose(options: list[str], rng: random.Random) -> str | None:
 
 def moves(workflow: Workflow, state: str) -> list[str]:
     """The declared actions that move a case out of a state."""
-    return [a.name for a in workflow.actions_from(state) if a.dest is not None and a.dest != state]
+    return _moves(workflow.key, state)
 
 
 def destination(workflow: Workflow, action: str) -> str:
-    spec = workflow.action(action)
+    return _destination(workflow.key, action)
+
+
+def wait(workflow: Workflow, state: str) -> Wait:
+    """What the state waits for."""
+    return _wait(workflow.key, state)
+
+
+# Looked up once per case type and name (hashing a Workflow would hash all its declarations on every call).
+@cache
+def _moves(key: str, state: str) -> list[str]:
+    return [a.name for a in WORKFLOWS[key].actions_from(state) if a.dest is not None and a.dest != state]
+
+
+@cache
+def _destination(key: str, action: str) -> str:
+    spec = WORKFLOWS[key].action(action)
     assert spec is not None and spec.dest is not None
     return spec.dest
 
 
+@cache
+def _wait(key: str, state: str) -> Wait:
+    return WORKFLOWS[key].state(state).wait
+
+
 def delay(workflow: Workflow, state: str, now: datetime, rng: random.Random) -> datetime:
     """When the next step out of a state that does not wait for a meeting happens."""
-    wait = workflow.state(state).wait
-    if wait == Wait.lbf:
+    waits = wait(workflow, state)
+    if waits == Wait.lbf:
         days = rng.lognormvariate(3.3, 0.35) * (3 if rng.random() < 0.1 else 1)  # ~27 days; one in ten far later
         return max(now + timedelta(hours=1), office_time(local_day(now) + timedelta(days=int(days)), rng))
-    working = max(1, round(rng.gauss(10, 2))) if wait == Wait.parties else max(1, int(rng.lognormvariate(1.0, 0.8)))
-    return office_time(calendar.add_working_days(local_day(now), working), rng)
+    working = max(1, round(rng.gauss(10, 2))) if waits == Wait.parties else max(1, int(rng.lognormvariate(1.0, 0.8)))
+    return office_time(working_days_after(local_day(now), working), rng)
 
 
 @dataclass
@@ -107,14 +147,13 @@ def next_step(walk: Walk, options: list[str], rng: random.Random) -> Step | None
     workflow, state, action = walk.workflow, walk.state, choose(options, rng)
     if action is None:
         return None
-    waits_meeting = workflow.state(state).wait == Wait.meeting
+    waits_meeting = wait(workflow, state) == Wait.meeting
     meeting = None
     if waits_meeting and "schedule" in options:
         meeting = next_meeting(walk.meetings, walk.now)
         if meeting is None:
             return None
-        cutoff = calendar.subtract_working_days(local_day(meeting), calendar.AGENDA_CUTOFF_WORKING_DAYS)
-        at = office_time(cutoff - timedelta(days=rng.randrange(0, 3)), rng)
+        at = office_time(cutoff(meeting) - timedelta(days=rng.randrange(0, 3)), rng)
         action = "schedule" if rng.random() > 0.03 else action
     elif waits_meeting:  # on the agenda: decided at the meeting
         held = walk.meeting or next_meeting(walk.meetings, walk.now)
@@ -132,12 +171,19 @@ def advance(walk: Walk, step: Step) -> None:
 
 
 def course(
-    workflow: Workflow, opened: datetime, meetings: list[datetime], until: datetime, rng: random.Random
+    workflow: Workflow,
+    opened: datetime,
+    meetings: list[datetime],
+    until: datetime,
+    rng: random.Random,
+    allowed: Callable[[str, list[str]], list[str]] | None = None,
 ) -> list[Step]:
-    """The steps after opening, up to `until` (a case still running then stays open)."""
+    """The steps after opening, up to `until` (a case still running then stays open); `allowed` narrows the
+    declared moves out of a state to those the case's guards would let through."""
     walk, steps = Walk(workflow, workflow.initial, opened, meetings), []
     for _ in range(MAX_STEPS):
-        step = next_step(walk, moves(workflow, walk.state), rng)
+        options = moves(workflow, walk.state)
+        step = next_step(walk, allowed(walk.state, options) if allowed else options, rng)
         if step is None or step.at > until:
             break
         steps.append(step)

@@ -55,3 +55,18 @@ class StateDurationBucket(SQLModel, table=True):
 
 
 BUCKETS = SQLModel.metadata.tables["state_duration_buckets"]
+
+
+class ForecastSlip(SQLModel, table=True):
+    """How many past forecasts (stays of a case on a meeting's agenda) of a case type in a district were decided
+    so many days after their meeting (0: the forecast held). Kept in the transaction of each decision
+    (service.stats.slips)."""
+
+    __tablename__ = "forecast_slips"
+    case_type: str = Field(max_length=50, primary_key=True)
+    district_id: int = Field(default=0, primary_key=True)  # 0: a case of no district
+    days: int = Field(primary_key=True)
+    forecasts: int = 0
+
+
+SLIPS = SQLModel.metadata.tables["forecast_slips"]

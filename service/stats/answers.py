@@ -13,7 +13,7 @@ from service.authz import Actor
 from service.cases.visibility import sees_everything, visible
 from service.clock import Clock
 from service.persistence.case_tables import CASES
-from service.stats import flow, forecast, labels, lead_times, snapshot, states
+from service.stats import flow, forecast, labels, lead_times, slips, snapshot, states
 from service.stats.filters import Filters, scope
 from service.stats.intervals import epoch
 
@@ -95,10 +95,27 @@ def forecast_table(ask: Asking) -> dict[str, Any]:
     boards = labels.names(connection, "board", ask.lang)
     rows = forecast.per_meeting(ask.current, keep, meetings, ask.today)
     names = labels.names(connection, "case_type", ask.lang)
+    slipped = slips.summary(connection, ask.filters.case_type, ask.filters.district_id)
     held = [
-        r | {"label": names.get(r["case_type"], r["case_type"])} for r in forecast.held(connection, ask.filters.case_type)
+        r | {"label": names.get(r["case_type"], r["case_type"])} | slipped.get(r["case_type"], {})
+        for r in forecast.held(connection, ask.filters.case_type)
     ]
-    return {"meetings": [r | {"board": boards.get(r["board_id"], "")} for r in rows], "held": held}
+    return {
+        "meetings": [r | {"board": boards.get(r["board_id"], "")} for r in rows],
+        "held": held,
+        "lbf": forecast.lbf_months(ask.current, keep, meetings, ask.today),
+    }
+
+
+def lbf_expected_in(ask: Asking, month: str, which: str | None = None) -> list[int]:
+    """The open cases (within the filters) whose answer from LBF is expected in a month (YYYY-MM); `which`:
+    only those waiting for LBF now, or only those to be decided at a meeting first."""
+    keep = snapshot.select_cases(ask.current, ask.filters, ask.visible_ids) & (ask.current.columns["wait"] != snapshot.DONE)
+    ids, days, chained = forecast.lbf_answers(ask.current, keep, forecast.meeting_days(ask.session.connection()), ask.today)
+    chosen = days.astype("datetime64[M]") == np.datetime64(month, "M")
+    if which is not None:
+        chosen &= chained if which == "after_meeting" else ~chained
+    return [int(i) for i in ids[chosen]]
 
 
 def expected_on(ask: Asking, day: date) -> list[int]:

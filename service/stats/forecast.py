@@ -17,13 +17,18 @@ from sqlalchemy.engine import Connection
 from service.persistence.stats_tables import BUCKETS
 from service.persistence.tables import Meeting
 from service.stats.intervals import aware, epoch
+from service.stats.slips import slipped
 from service.stats.snapshot import STATES, TYPES, Snapshot
 from service.stats.workdays import busdays, local_days
 from workflows import calendar
 from workflows.registry import WORKFLOWS
-from workflows.spec import Workflow
+from workflows.spec import DeadlineKind, LbfPolicy, Wait, Workflow
 
 MEETINGS = Meeting.__table__  # type: ignore[attr-defined]
+
+
+def _waits_lbf(case_type: str, state: str) -> bool:
+    return any(s.name == state and s.wait == Wait.lbf for s in WORKFLOWS[case_type].states)
 
 
 def _flags(kind: str) -> np.ndarray:
@@ -40,6 +45,17 @@ def _flags(kind: str) -> np.ndarray:
 
 
 DECIDED, ON_AGENDA = _flags("decided"), _flags("agenda")
+
+
+def reply_days(workflow: Workflow) -> int:
+    """The calendar days LBF is expected to answer in: the type's deadline on LBF (0: none declared)."""
+    found = (d.calendar_days for d in workflow.deadlines if d.kind == DeadlineKind.external_body and d.calendar_days)
+    return next(found, 0)
+
+
+REPLY_DAYS = np.array([reply_days(WORKFLOWS[t]) for t in TYPES], dtype=np.int64)
+GOES_TO_LBF = np.array([WORKFLOWS[t].lbf == LbfPolicy.always for t in TYPES]) & (REPLY_DAYS > 0)
+AT_LBF = np.array([[_waits_lbf(t, s) for s in STATES] for t in TYPES])
 
 
 def meeting_days(connection: Connection) -> dict[int, np.ndarray]:
@@ -92,12 +108,6 @@ def per_meeting(snapshot: Snapshot, keep: np.ndarray, meetings: dict[int, np.nda
     return sorted(rows, key=lambda r: (r["date"], r["board_id"]))
 
 
-def slipped(workflow: Workflow) -> set[str]:
-    """Where a case goes from the agenda when the meeting did not decide it: postponed, or withdrawn."""
-    leaving = workflow.actions_from(workflow.on_agenda or "")
-    return {a.dest for a in leaving if a.dest and (a.postpones or a.abandons) and a.dest != workflow.on_agenda}
-
-
 def held(connection: Connection, case_type: str | None = None) -> list[dict[str, Any]]:
     """Per case type: agenda stays that ended in a decision at the meeting, those that slipped, and the share held."""
     query = select(BUCKETS.c.case_type, BUCKETS.c.state, BUCKETS.c.left_to, func.sum(BUCKETS.c.stays)).group_by(
@@ -116,3 +126,35 @@ def held(connection: Connection, case_type: str | None = None) -> list[dict[str,
         {"case_type": k, "decided_at_meeting": d, "slipped": s, "held_share": d / (d + s) if d + s else None}
         for k, (d, s) in sorted(totals.items())
     ]
+
+
+def lbf_answers(
+    snapshot: Snapshot, keep: np.ndarray, meetings: dict[int, np.ndarray], today: date
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The open cases expected to get LBF's answer, the day (a working day) and whether it is chained after a meeting.
+
+    A case waiting for LBF now: the day it was sent plus LBF's reply time (30 days; today if that has passed).
+    An undecided case of a type that always goes to LBF: its expected decision plus LBF's reply time.
+    """
+    c = snapshot.columns
+    waiting = np.nonzero(keep & AT_LBF[c["case_type"], c["state"]])[0]
+    sent = local_days(c["entered"][waiting]) + REPLY_DAYS[c["case_type"][waiting]].astype("timedelta64[D]")
+    sent = np.maximum(sent, np.datetime64(today))
+    undecided, decided_on = expected(snapshot, keep, meetings, today)
+    chain = GOES_TO_LBF[c["case_type"][undecided]] & ~np.isnat(decided_on)
+    later = decided_on[chain] + REPLY_DAYS[c["case_type"][undecided[chain]]].astype("timedelta64[D]")
+    days = np.busday_offset(np.concatenate([sent, later]), 0, roll="forward", busdaycal=busdays())
+    chained = np.concatenate([np.zeros(len(waiting), bool), np.ones(len(later), bool)])
+    return np.concatenate([waiting, undecided[chain]]), days, chained
+
+
+def lbf_months(snapshot: Snapshot, keep: np.ndarray, meetings: dict[int, np.ndarray], today: date) -> list[dict[str, Any]]:
+    """Per month: LBF answers expected for cases waiting for LBF now, and for cases still to be decided first."""
+    _, days, chained = lbf_answers(snapshot, keep, meetings, today)
+    months = days.astype("datetime64[M]")
+    rows = []
+    for month in np.unique(months):
+        here = months == month
+        waiting, after = int((here & ~chained).sum()), int((here & chained).sum())
+        rows.append({"month": str(month), "waiting": waiting, "after_meeting": after, "expected": waiting + after})
+    return rows

@@ -7,6 +7,7 @@ alone (after a migration, or to check the incremental path), through the same `s
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cache
 
 from sqlalchemy import and_, delete, insert, select, update
 from sqlalchemy.engine import Connection
@@ -14,7 +15,7 @@ from sqlalchemy.engine import Connection
 from service.persistence.case_tables import CASE_EVENTS, CASES
 from service.persistence.stats_tables import INTERVALS
 from service.persistence.tables import Board, Plan
-from service.stats import buckets
+from service.stats import buckets, slips
 from workflows.registry import WORKFLOWS
 
 PLANS = Plan.__table__  # type: ignore[attr-defined]
@@ -26,6 +27,7 @@ def epoch(moment: datetime) -> int:
     return int(moment.timestamp())
 
 
+@cache
 def wait_of(case_type: str, state: str) -> str:
     """What a case of this type waits for in this state, as declared (workflows.spec.State.wait)."""
     return WORKFLOWS[case_type].state(state).wait.value
@@ -74,6 +76,8 @@ def record_transition(
         ).one()
         wait = wait_of(case_type, old_state)
         buckets.add(connection, [(case_type, old_state, wait, closed[1], new_state, now - closed[3])])
+        if old_state == WORKFLOWS[case_type].on_agenda:  # a meeting decided the case, or it slipped
+            slips.record_decision(connection, case_id=case_id, case_type=case_type, district=closed[1])
         row = dict(
             case_id=case_id,
             case_type=case_type,
@@ -128,7 +132,9 @@ def interval_rows(case: dict[str, object], transitions: list[tuple[str | None, s
 
 
 def rebuild(connection: Connection, batch: int = 2000) -> int:
-    """Recompute the whole table from `case_events`; returns the number of cases."""
+    """Recompute the whole table and the duration buckets from `case_events`; returns the number of cases.
+
+    (`slips.rebuild` recounts the forecasts, which migration 0009 added.)"""
     connection.execute(delete(INTERVALS))
     district = select(PLANS.c.district_id).where(PLANS.c.id == CASES.c.plan_id).scalar_subquery()
     board_district = select(BOARDS.c.district_id).where(BOARDS.c.id == CASES.c.board_id).scalar_subquery()
@@ -170,4 +176,8 @@ def forget(connection: Connection, case_ids: list[int]) -> None:
         select(*columns, INTERVALS.c.seconds).where(INTERVALS.c.case_id.in_(case_ids), INTERVALS.c.seconds.is_not(None))
     ).all()
     buckets.remove(connection, [tuple(row) for row in finished])
+    keys = select(INTERVALS.c.case_id, INTERVALS.c.case_type, INTERVALS.c.district_id).where(
+        INTERVALS.c.case_id.in_(case_ids)
+    )
+    slips.resolved(connection, {row[0]: (row[1], row[2]) for row in connection.execute(keys.distinct())}, sign=-1)
     connection.execute(delete(INTERVALS).where(INTERVALS.c.case_id.in_(case_ids)))

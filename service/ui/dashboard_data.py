@@ -6,24 +6,20 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
-from sqlalchemy import and_, func, select
 
 from service.cases.visibility import sees_everything
 from service.deps import SessionDep
-from service.persistence.case_tables import CASES
-from service.persistence.stats_tables import INTERVALS
 from service.stats import charts, labels, lead_times, tables
 from service.stats.answers import (
     Asking,
-    expected_on,
     forecast_table,
     lead_time_table,
     open_case_table,
     throughput_table,
     time_in_state_table,
 )
-from service.stats.filters import day_start, keys, period
 from service.stats.states import split
+from service.ui.dashboard_behind import Behind, behind
 from service.ui.dashboards import FiltersDep, asking, context
 from service.ui.i18n import translator
 from service.ui.views import render, to_login
@@ -111,39 +107,6 @@ def table_download(
     return Response(tables.to_xlsx(rows, name), media_type=tables.XLSX, headers=disposition)
 
 
-def behind(
-    ask: Asking, state: str | None, open_: bool | None, ended: str | None, expected: date | None
-) -> tuple[list[Any], int]:
-    """The cases behind a number: up to 200 of them, and how many there are."""
-    where = [keys(ask.filters), period(INTERVALS.c.opened_at, ask.filters), ask.visible]
-    if expected is not None:
-        where.append(INTERVALS.c.case_id.in_(expected_on(ask, expected)))
-    if state is not None:
-        where.append(INTERVALS.c.state == state)
-    else:
-        where.append(INTERVALS.c.left_at.is_(None))
-    if open_ is not None:
-        where.append(INTERVALS.c.wait != "done" if open_ else INTERVALS.c.wait == "done")
-    if ended:
-        first = date.fromisoformat(f"{ended}-01")
-        following = date(first.year + first.month // 12, first.month % 12 + 1, 1)
-        where += [
-            INTERVALS.c.wait == "done",
-            INTERVALS.c.entered_at >= day_start(first),
-            INTERVALS.c.entered_at < day_start(following),
-        ]
-    ids = select(INTERVALS.c.case_id).where(and_(*where)).distinct().subquery()
-    connection = ask.session.connection()
-    total = connection.execute(select(func.count()).select_from(ids)).scalar_one()
-    rows = connection.execute(
-        select(CASES.c.id, CASES.c.reference, CASES.c.title, CASES.c.case_type, CASES.c.state, CASES.c.is_open)
-        .where(CASES.c.id.in_(select(ids.c.case_id)))
-        .order_by(CASES.c.id)
-        .limit(200)
-    ).all()
-    return list(rows), total
-
-
 @router.get("/statistik/sager")
 def cases_behind(
     request: Request,
@@ -153,11 +116,17 @@ def cases_behind(
     open: bool | None = None,
     ended: Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}$")] = None,
     expected: date | None = None,
+    agenda: Annotated[str | None, Query(pattern="^(decided|slipped)$")] = None,
+    lbf_month: Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}$")] = None,
+    lbf: Annotated[str | None, Query(pattern="^(waiting|after_meeting)$")] = None,
+    overdue: bool = False,
+    wip: Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}$")] = None,
+    wait: Annotated[str | None, Query(pattern="^(work|meeting|lbf|parties)$")] = None,
 ) -> Response:
     ask = asking(request, session, filters)
     if ask is None:
         return to_login(request)
-    rows, total = behind(ask, state, open, ended, expected)
+    rows, total = behind(ask, Behind(state, open, ended, expected, agenda, lbf_month, lbf, overdue, wip, wait))
     states = {(r.case_type, r.state): labels.state_name(r.case_type, r.state, ask.lang) for r in rows}
     return render(
         request,

@@ -70,6 +70,27 @@ DASHBOARD_TEXTS: dict[str, dict[str, str]] = {
     "dash.decided_at_meeting": {"da": "Afgjort på mødet", "en": "Decided at the meeting"},
     "dash.slipped": {"da": "Udsat eller trukket tilbage", "en": "Postponed or withdrawn"},
     "dash.held_share": {"da": "Holdt", "en": "Held"},
+    "dash.resolved": {"da": "Prognoser", "en": "Forecasts"},
+    "dash.slip_mean": {"da": "Gns.", "en": "Mean"},
+    "dash.slip_p50": {"da": "Median", "en": "Median"},
+    "dash.slip_p85": {"da": "p85", "en": "p85"},
+    "dash.slip_max": {"da": "Maks.", "en": "Max"},
+    "dash.slip_days": {"da": "Forsinkelse i dage", "en": "Slip in days"},
+    "dash.slip_hint": {
+        "da": "Hver gang en sag sættes på en dagsorden, er det en prognose. Forsinkelsen er dagene fra det møde til det "
+        "møde, der afgjorde sagen (0: prognosen holdt). Sager, der blev trukket tilbage, afgøres aldrig og tæller ikke.",
+        "en": "Each time a case is put on an agenda is a forecast. The slip is the days from that meeting to the meeting "
+        "that decided the case (0: the forecast held). Withdrawn cases are never decided and do not count.",
+    },
+    "dash.lbf_answers": {"da": "Forventede svar fra LBF", "en": "Expected answers from LBF"},
+    "dash.lbf_hint": {
+        "da": "LBF forventes at svare inden 30 dage (fristen på LBF-trinnet): sager, der venter på LBF, fra den dag de "
+        "blev sendt (i dag, hvis fristen er passeret); sager, der altid skal til LBF, fra deres forventede afgørelse.",
+        "en": "LBF is expected to answer within 30 days (the deadline on the LBF step): cases waiting for LBF from the day "
+        "they were sent (today if that has passed); cases that always go to LBF from their expected decision.",
+    },
+    "dash.lbf_waiting": {"da": "Venter nu på LBF", "en": "Waiting for LBF now"},
+    "dash.lbf_after_meeting": {"da": "Efter mødets afgørelse", "en": "After the meeting's decision"},
     "completed": {"da": "Afsluttet", "en": "Completed"},
     "in_progress": {"da": "I gang", "en": "In progress"},
     "no_data": {"da": "Ingen data for dette udvalg.", "en": "No data for this selection."},

@@ -69,3 +69,45 @@ def test_the_dashboards_in_english_for_a_board_member(page: Page, embedded: str)
     expect(page.locator("#lead-times thead")).to_contain_text("Case type")
     charts_drawn(page)
     page.screenshot(path=SHOTS / "dashboard-lead-times-en-board-member.png", full_page=True)
+
+
+PAGES = ("gennemloebstid", "tid-i-status", "aabne-sager", "flow", "prognose")
+NOT_COUNTS = {"#open-cases": None, "#forecasts-held": 5}  # per-case rows link to the case; slip columns are days
+
+
+def test_every_count_links_to_the_cases_behind_it(page: Page, embedded: str) -> None:
+    log_in(page, embedded, "camilla.juhl")
+    for name in PAGES:
+        page.goto(f"{embedded}/statistik/{name}")
+        for table in page.locator("main table").all():
+            skip = NOT_COUNTS.get(f"#{table.get_attribute('id')}", -1)
+            for row in table.locator("tbody tr").all():
+                for i, cell in enumerate(row.locator("td.num").all()):
+                    counted = re.fullmatch(r"\d+ ?%?", cell.inner_text().strip())
+                    if counted and skip is not None and (skip < 0 or i < skip):
+                        where = (name, table.get_attribute("id"), i, cell.inner_text())
+                        assert cell.locator("a[href^='/statistik/sager']").count() == 1, where
+            if skip is None:
+                for row in table.locator("tbody tr").all():
+                    assert row.locator("a[href^='/sager/']").count() == 1
+
+
+def behind(page: Page, link: str) -> int:
+    """Follow a number's link; the number of cases the page lists."""
+    page.locator(link).first.click()
+    return int(re.match(r"\d+", page.locator("main p.hint").first.inner_text()).group())  # type: ignore[union-attr]
+
+
+def test_the_cases_behind_a_count_are_as_many_as_it_says(page: Page, embedded: str) -> None:
+    log_in(page, embedded, "camilla.juhl")
+    checks = (
+        ("flow", "#throughput tbody tr:nth-child(20) td:nth-child(4) a"),  # in progress at a month's end
+        ("flow", "#throughput tbody tr:nth-child(20) td:nth-child(3) a"),  # completed in a month
+        ("aabne-sager", "main p a:has-text('overskredne')"),  # open cases with overdue deadlines
+        ("prognose", "#forecasts-lbf tbody tr td:nth-child(4) a"),  # LBF's answers expected in a month
+        ("prognose", "#forecasts tbody tr td:nth-child(3) a"),  # expected decisions at a meeting
+    )
+    for name, link in checks:
+        page.goto(f"{embedded}/statistik/{name}")
+        number = int(re.search(r"\d+", page.locator(link).first.inner_text()).group())  # type: ignore[union-attr]
+        assert behind(page, link) == number, (name, link)
