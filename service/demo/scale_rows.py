@@ -7,13 +7,12 @@ from typing import Any
 from sqlalchemy.engine import Connection
 
 from service.cases.budget import BUDGET_CHANGES
-from service.cases.deadlines import due_date
+from service.cases.deadlines import deadline_row
 from service.demo import bulk
 from service.demo.simulate import Step, local_day
 from service.persistence.case_tables import CASE_DEADLINES, CASE_EVENTS, CASES
 from service.persistence.stats_tables import INTERVALS
 from service.stats import buckets, slips
-from workflows import calendar
 from workflows.registry import WORKFLOWS
 
 Meetings = dict[tuple[int, datetime], int]
@@ -88,26 +87,14 @@ def case_rows(
 def deadline_rows(case_type: str, events: list[dict[str, Any]], case_data: dict[str, Any]) -> list[dict[str, Any]]:
     """The deadlines open in the case's current state, as `deadlines.open_deadlines` would have written them."""
     workflow, last = WORKFLOWS[case_type], events[-1]
-    rows = []
-    for deadline in workflow.deadlines:
-        if deadline.starts_in != last["to_state"] or last["to_state"] in workflow.final_states:
-            continue
-        start = local_day(last["at"])
-        due, rule = due_date(deadline, start, case_data)
-        days = deadline.escalate_after_days
-        rows.append(
-            dict(
-                case_id=last["case_id"],
-                name=deadline.name,
-                kind=deadline.kind.value,
-                status="open",
-                due_on=due,
-                escalate_on=calendar.add_calendar_days(start, days) if days else None,
-                rule=rule,
-                opened_event_id=last["id"],
-            )
-        )
-    return rows
+    if last["to_state"] in workflow.final_states:
+        return []
+    flags = last.get("data") or {}
+    return [
+        deadline_row(d, case_id=last["case_id"], start=local_day(last["at"]), data=case_data, event_id=last["id"])
+        for d in workflow.deadlines
+        if d.starts_in == last["to_state"] and (not d.when or flags.get(d.when))
+    ]
 
 
 @dataclass
