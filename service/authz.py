@@ -60,6 +60,20 @@ class Actor:
         return self.organisation_kind == OrganisationKind.secretariat
 
 
+# The service itself, acting for the secretariat in scheduled work (opening owed LBF reports, rendering the members'
+# agenda for a mail): it has the secretariat's view and no person behind it.
+SERVICE = Actor(
+    user_id=None,
+    username="boligsocial",
+    organisation_id=None,
+    organisation_kind=OrganisationKind.secretariat,
+    acts_for=frozenset(),
+    seats={},
+    city_seats=frozenset(),
+    leads=frozenset(),
+)
+
+
 def current(table: Any, today: Any) -> Any:
     """Rows of a dated table (seats, designations, assignments) that hold on `today`."""
     return (col(table.valid_from) <= today) & (col(table.valid_to).is_(None) | (col(table.valid_to) >= today))

@@ -3,6 +3,7 @@ items' data: item 1 approves the agenda; each item shows its indstilling, and in
 after it. The public version leaves out closed items and closed attachments."""
 
 from dataclasses import dataclass
+from datetime import datetime
 from io import BytesIO
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -12,7 +13,10 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import cm
 from reportlab.platypus import ListFlowable, Paragraph, SimpleDocTemplate, Spacer
+from sqlmodel import Session
 
+from service.authz import SERVICE
+from service.meetings import access, views
 from service.meetings.schemas import ItemPublic, MeetingDetail
 from workflows.calendar import LOCAL
 
@@ -90,3 +94,11 @@ def pdf(doc: Document) -> bytes:
         story += _item_flowables(item, doc.minutes, styles)
     template.build(story)
     return buffer.getvalue()
+
+
+def members_pdf(session: Session, *, meeting_id: int, minutes: bool, now: datetime) -> tuple[str, bytes]:
+    """The members' version of a meeting's agenda or minutes as a PDF, with a file name (for the mail to members)."""
+    meeting = access.get_meeting(session, meeting_id)
+    detail = views.describe(session, actor=SERVICE, meeting=meeting, now=now)
+    day = meeting.starts_at.astimezone(LOCAL).date().isoformat()
+    return f"{'referat' if minutes else 'dagsorden'}-{day}.pdf", pdf(document(detail, minutes=minutes, public=False))

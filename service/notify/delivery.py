@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr
+from typing import Any
 
 from sqlalchemy import func, or_, text, update
 from sqlalchemy.engine import Engine
@@ -96,7 +97,22 @@ def failed(engine: Engine, mail: Mail, error: BaseException, *, now: datetime, f
         )
 
 
-def message(mail: Mail, settings: Settings) -> EmailMessage:
+Render = Callable[[dict[str, Any]], tuple[str, bytes]]
+
+
+def rendered(engine: Engine, now: datetime) -> Render:
+    """Renders a mail's documents when it is sent (the members' agenda or minutes as a PDF), so none is stored twice."""
+
+    def render(spec: dict[str, Any]) -> tuple[str, bytes]:
+        from service.meetings.documents import members_pdf  # only mails about meetings need the PDF machinery
+
+        with Session(engine) as session:
+            return members_pdf(session, meeting_id=int(spec["meeting_id"]), minutes=bool(spec["minutes"]), now=now)
+
+    return render
+
+
+def message(mail: Mail, settings: Settings, render: Render | None = None) -> EmailMessage:
     email = EmailMessage()
     email["From"] = formataddr(("Boligsocial sekretariatet", settings.mail_from))
     email["To"] = mail.to_address
@@ -106,6 +122,10 @@ def message(mail: Mail, settings: Settings) -> EmailMessage:
     email["Content-Language"] = mail.language
     email.set_content(mail.body_text)
     email.add_alternative(mail.body_html, subtype="html")
+    for spec in mail.attachments:
+        if render is not None:
+            filename, data = render(spec)
+            email.add_attachment(data, maintype="application", subtype="pdf", filename=filename)
     return email
 
 
@@ -137,13 +157,13 @@ def deliver(
     if not settings.smtp_configured:
         done.stored = sum(mark(engine, m, now=now(), stored=True) for m in mails)
         return done
-    pending = list(mails)
+    pending, render = list(mails), rendered(engine, now())
     try:
         with (connection or connect)(settings) as smtp:
             while pending:
                 mail = pending[0]
                 try:
-                    smtp.send_message(message(mail, settings))
+                    smtp.send_message(message(mail, settings, render))
                 except smtplib.SMTPRecipientsRefused as error:  # this mail's address, not the relay: go on
                     failed(engine, mail, error, now=now(), first_retry=retry)
                     done.failed += 1

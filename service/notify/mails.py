@@ -136,6 +136,7 @@ def new_mail(
     bodies: tuple[str, str],
     now: datetime,
     settings: Settings,
+    attachments: list[dict[str, Any]] | None = None,
 ) -> int:
     """Store a composed mail with a stable Message-ID (a receiver can recognise a duplicate); its id."""
     domain = urlsplit(settings.base_url).hostname or "boligsocial"
@@ -150,6 +151,7 @@ def new_mail(
         message_id=f"<{uuid.uuid4().hex}@{domain}>",
         created_at=now,
         not_before=now,
+        attachments=attachments or [],
     )
     return int(session.connection().execute(insert(MAILS).returning(MAILS.c.id), row).scalar_one())
 
@@ -176,6 +178,7 @@ def compose_immediate(session: Session, *, now: datetime, settings: Settings) ->
         line = item(session, notice, language, settings.base_url)
         subject = f"{'[HASTER] ' if line.urgent else ''}{line.kind}: {line.what} – {line.reference} {line.title}"
         bodies = render(MailKind.single, language, user=user, item=line)
+        documents = [{"meeting_id": notice.meeting_id, "minutes": notice.topic == "minutes_finalised"}]
         mail_id = new_mail(
             session,
             user=user,
@@ -186,6 +189,7 @@ def compose_immediate(session: Session, *, now: datetime, settings: Settings) ->
             bodies=bodies,
             now=now,
             settings=settings,
+            attachments=documents if notice.meeting_id is not None else None,
         )
         attach(session, [notice.id], mail_id)
         count += 1

@@ -14,29 +14,18 @@ from typing import Any
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from service.authz import Actor, case_setting
+from service.authz import SERVICE, case_setting
 from service.cases.opening import open_case
 from service.errors import ServiceError
 from service.notify import people
 from service.notify.notices import Hours, Notice, tell
 from service.persistence.case_tables import Case
 from service.persistence.notify_tables import NoticeKind
-from service.persistence.tables import OrganisationKind, Plan
+from service.persistence.tables import Plan
 from workflows import calendar
 from workflows.registry import WORKFLOWS
 from workflows.spec import Audience, Workflow, Yearly
 
-# The service itself, acting for the secretariat: it opens what the calendar says, and nothing else.
-SERVICE = Actor(
-    user_id=None,
-    username="boligsocial",
-    organisation_id=None,
-    organisation_kind=OrganisationKind.secretariat,
-    acts_for=frozenset(),
-    seats={},
-    city_seats=frozenset(),
-    leads=frozenset(),
-)
 WHY = ("du er projektleder for planen, og LBF venter indberetningen", "you lead the plan, and LBF expects the report")
 
 

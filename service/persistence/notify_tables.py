@@ -7,8 +7,9 @@ person (unique per person and source, so a retried relay or sweep adds nothing);
 
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import Index, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from service.persistence.tables import enum_type
@@ -90,6 +91,8 @@ class Mail(SQLModel, table=True):
     body_text: str
     body_html: str
     message_id: str = Field(max_length=200, unique=True)  # stable: a receiver can drop a duplicate
+    # Documents rendered when the mail is sent, e.g. [{"meeting_id": 7, "minutes": false}] for the agenda as a PDF.
+    attachments: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False, default=list))
     created_at: datetime
     not_before: datetime
     claimed_until: datetime | None = None  # a sender's lease; after it expires another may take the mail

@@ -1,8 +1,10 @@
 """From an action's outbox row to a mail in a real SMTP server's hands (or kept, without SMTP), each mail once."""
 
 from datetime import UTC, datetime, timedelta
+from io import BytesIO
 
 from pydantic import SecretStr
+from pypdf import PdfReader
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
@@ -144,6 +146,10 @@ def test_a_sent_agenda_reaches_each_member_at_once_with_a_link_to_the_meeting(
         jobs.pump(own_engine, with_smtp(own_settings, port), MONDAY + timedelta(minutes=2))
     agendas = [m for m in sink.received if "Dagsorden" in m["Subject"]]
     assert len(agendas) == 1 and agendas[0]["To"].startswith("eva.holm")
+    [pdf] = [part for part in agendas[0].iter_attachments() if part.get_content_type() == "application/pdf"]
+    assert pdf.get_filename().startswith("dagsorden-") and pdf.get_content().startswith(b"%PDF")
+    text = "".join(page.extract_text() for page in PdfReader(BytesIO(pdf.get_content())).pages)
+    assert "Dagsorden" in text and "Bydelsbestyrelse" in text
     assert (
         "Bydelsbestyrelse" in agendas[0]["Subject"]
         and f"/moeder/{meeting_id}" in agendas[0].get_body(("plain",)).get_content()

@@ -35,6 +35,7 @@ def upgrade() -> None:
         sa.Column("body_text", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.Column("body_html", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.Column("message_id", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+        sa.Column("attachments", sa.JSON(), nullable=False, server_default="[]"),
         sa.Column("created_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
         sa.Column("not_before", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
         sa.Column("claimed_until", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
