@@ -27,7 +27,9 @@ def get_app_settings(request: Request) -> Settings:
 
 def get_session(request: Request) -> Iterator[Session]:
     # Objects stay readable after commit: apply_action sets what it wrote instead of reading it back.
-    with Session(request.app.state.engine, expire_on_commit=False) as session:
+    # The session knows where this installation keeps documents, for services that file one (the minutes).
+    documents = request.app.state.settings.var_dir / "documents"
+    with Session(request.app.state.engine, expire_on_commit=False, info={"documents": documents}) as session:
         yield session
 
 

@@ -1,12 +1,15 @@
 """Approving the minutes: each member approves (time-stamped) and may withdraw until the secretariat finalises."""
 
+import hashlib
+import uuid
 from datetime import datetime
 
 from sqlmodel import Session, col, select
 
 from service.authz import Actor
 from service.errors import Conflict, Forbidden
-from service.meetings import access
+from service.meetings import access, documents
+from service.persistence.case_tables import CaseDocument, Visibility
 from service.persistence.db import write_transaction
 from service.persistence.meeting_tables import AgendaItem, ItemKind, MeetingMessage, MinutesApproval
 from service.persistence.tables import Meeting, Membership
@@ -66,7 +69,8 @@ def withdraw(*, session: Session, actor: Actor, meeting_id: int, now: datetime) 
 
 
 def finalise(*, session: Session, actor: Actor, meeting_id: int, expected_version: int, now: datetime) -> None:
-    """The secretariat finalises the minutes once every item is decided; the members are told (meeting_outbox)."""
+    """The secretariat finalises the minutes once every item is decided; the members are told (meeting_outbox) and
+    each decided case gets the minutes as a document."""
     access.require_manager(actor)
     meeting = _open_minutes(session, meeting_id, now)
     access.check_version(meeting, expected_version)
@@ -95,4 +99,34 @@ def finalise(*, session: Session, actor: Actor, meeting_id: int, expected_versio
             )
         )
     access.bump(session, meeting, minutes_finalised_at=now)
+    file_minutes(session, actor=actor, meeting_id=meeting_id, now=now)
     session.commit()
+
+
+def file_minutes(session: Session, *, actor: Actor, meeting_id: int, now: datetime) -> None:
+    """The finalised minutes as a PDF on each case the meeting decided (stored by SHA-256, like any document)."""
+    folder = session.info.get("documents")
+    if folder is None:  # a session without an installation's files (scripts): nothing to file
+        return
+    name, data = documents.members_pdf(session, meeting_id=meeting_id, minutes=True, now=now)
+    sha = hashlib.sha256(data).hexdigest()
+    folder.mkdir(parents=True, exist_ok=True)
+    temporary = folder / f".{sha}.{uuid.uuid4().hex}"
+    temporary.write_bytes(data)
+    temporary.replace(folder / sha)  # same content, same name: harmless if it was there
+    decided = session.exec(
+        select(AgendaItem.case_id).where(AgendaItem.meeting_id == meeting_id, col(AgendaItem.decided_at).is_not(None))
+    ).all()
+    for case_id in sorted({c for c in decided if c is not None}):
+        session.add(
+            CaseDocument(
+                case_id=case_id,
+                uploaded_by_id=actor.person,
+                at=now,
+                filename=name,
+                content_type="application/pdf",
+                size_bytes=len(data),
+                sha256=sha,
+                visibility=Visibility.internal,
+            )
+        )

@@ -133,4 +133,9 @@ def test_a_district_board_meeting_from_agenda_to_minutes(world: World) -> None:
     )
     assert meeting["minutes_finalised_at"] is not None
     world.call("after", "DELETE", f"/meetings/{meeting_id}/minutes/approvals", user="eva.holm", status=409)
+    # The decided case has the minutes among its documents, as the same PDF.
+    filed = [d for d in world.call("after", "GET", f"/cases/{case['id']}/documents") if d["filename"].startswith("referat")]
+    assert len(filed) == 1 and filed[0]["content_type"] == "application/pdf"
+    pdf = world.call("after", "GET", f"/cases/{case['id']}/documents/{filed[0]['id']}").content
+    assert "Godkendt som indstillet" in _pdf_text(pdf)
     assert board_id
