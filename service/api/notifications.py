@@ -1,22 +1,19 @@
 """Deadlines, reminders and mails over HTTP: pause, resume and extend a deadline (the secretariat), snooze its
 reminders (yourself), choose how mails reach you, and read the mails the service sent or keeps."""
 
-from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path
 from pydantic import BaseModel, Field, StrictBool, field_validator
 from sqlalchemy import update
-from sqlmodel import Session, col, func, select
-from sqlmodel.sql.expression import SelectOfScalar
+from sqlmodel import Session, col
 
 from service.cases import views as case_views
 from service.cases.deadline_changes import Change, DeadlineChange, SnoozeRequest, change_deadline, snooze
 from service.deps import ActorDep, ClockDep, CurrentUser, SessionDep
 from service.errors import Conflict, Forbidden, NotFound
 from service.persistence.db import write_transaction
-from service.persistence.notify_tables import Mail
-from service.persistence.tables import User
+from service.persistence.tables import Organisation, OrganisationKind, User
 from workflows.registry import WORKFLOWS
 from workflows.schemas import MAX_ID, Strict
 
@@ -141,81 +138,41 @@ def save_preferences(session: Session, user: User, body: PreferencesUpdate) -> P
     return preferences(user)
 
 
-class MailPublic(BaseModel):
-    id: int
-    to_address: str
-    kind: str
-    language: str
-    subject: str
-    created_at: datetime
-    state: Literal["waiting", "sent", "kept", "failing"]
-    sent_at: datetime | None
-    attempts: int
-    last_error: str | None
+class WeeklyDigest(Strict):
+    expected: str | None = Field(max_length=320, description="The address as you last saw it (null: none)")
+    to: str | None = Field(
+        max_length=320,
+        pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
+        description="The organisation's shared mailbox for its weekly list; null stops it",
+    )
 
 
-class MailDetail(MailPublic):
-    body_text: str
-    body_html: str
-
-
-class MailPage(BaseModel):
-    items: list[MailPublic]
-    total: int
-
-
-def state_of(mail: Mail) -> Literal["waiting", "sent", "kept", "failing"]:
-    if mail.sent_at is not None:
-        return "kept" if mail.stored else "sent"
-    return "failing" if mail.last_error else "waiting"
-
-
-def public(mail: Mail) -> MailPublic:
-    return MailPublic(**mail.model_dump(include=set(MailPublic.model_fields)), state=state_of(mail))
-
-
-def page(session: Session, query: SelectOfScalar[Mail], limit: int, offset: int) -> MailPage:
-    total = session.exec(select(func.count()).select_from(query.subquery())).one()
-    rows = session.exec(query.order_by(col(Mail.id).desc()).limit(limit).offset(offset))
-    return MailPage(items=[public(m) for m in rows], total=total)
-
-
-Limit = Annotated[int, Query(ge=1, le=200)]
-Offset = Annotated[int, Query(ge=0, le=1_000_000)]
-
-
-@router.get("/me/mails", response_model=MailPage)
-def my_mails(user: CurrentUser, session: SessionDep, limit: Limit = 50, offset: Offset = 0) -> MailPage:
-    """The mails the service sent you (or keeps for you when no SMTP relay is configured), newest first."""
-    return page(session, select(Mail).where(Mail.user_id == user.id), limit, offset)
-
-
-@router.get("/mails", response_model=MailPage)
-def all_mails(
-    actor: ActorDep,
-    session: SessionDep,
-    state: Literal["waiting", "sent", "kept", "failing"] | None = None,
-    limit: Limit = 50,
-    offset: Offset = 0,
-) -> MailPage:
-    """Every mail with its delivery state (the secretariat and administrators)."""
-    if not (actor.is_secretariat or actor.is_admin):
-        raise Forbidden("Only the secretariat sees everyone's mails.", da="Kun sekretariatet kan se alles mails.")
-    query = select(Mail)
-    unsent = col(Mail.sent_at).is_(None)
-    filters = {
-        "waiting": unsent & col(Mail.last_error).is_(None),
-        "failing": unsent & col(Mail.last_error).is_not(None),
-        "sent": col(Mail.sent_at).is_not(None) & ~col(Mail.stored),
-        "kept": col(Mail.sent_at).is_not(None) & col(Mail.stored),
-    }
-    return page(session, query.where(filters[state]) if state else query, limit, offset)
-
-
-@router.get("/mails/{mail_id}", response_model=MailDetail)
-def one_mail(mail_id: Id, actor: ActorDep, session: SessionDep) -> MailDetail:
-    """One mail with its text and HTML: your own, or any for the secretariat."""
-    mail = session.get(Mail, mail_id)
-    if mail is None or not (mail.user_id == actor.user_id or actor.is_secretariat or actor.is_admin):
-        raise NotFound(f"There is no mail {mail_id} that you can see.", da=f"Der er ingen mail {mail_id}, som du kan se.")
-    return MailDetail(**public(mail).model_dump(), body_text=mail.body_text, body_html=mail.body_html)
+@router.put("/organisations/{organisation_id}/weekly-digest", response_model=WeeklyDigest)
+def set_weekly_digest(organisation_id: Id, body: WeeklyDigest, actor: ActorDep, session: SessionDep) -> WeeklyDigest:
+    """Where a housing organisation gets its weekly list of pending votes and consents (the secretariat, or someone
+    designated for the organisation); a change made meanwhile by someone else is a 409."""
+    organisation = session.get(Organisation, organisation_id)
+    if organisation is None or organisation.kind != OrganisationKind.housing_organisation:
+        raise NotFound(
+            f"There is no housing organisation {organisation_id}.", da=f"Der er ingen boligorganisation {organisation_id}."
+        )
+    if not (actor.is_secretariat or organisation.code in actor.acts_for):
+        raise Forbidden(
+            "Only the secretariat or someone designated for the organisation may set its weekly list.",
+            da="Kun sekretariatet eller en, der er udpeget for organisationen, må ændre dens ugentlige liste.",
+        )
+    write_transaction(session)
+    table = Organisation.__table__  # type: ignore[attr-defined]
+    current = table.c.weekly_digest_to
+    same = current.is_(None) if body.expected is None else current == body.expected
+    changed = session.connection().execute(
+        update(table).where(table.c.id == organisation_id, same).values(weekly_digest_to=body.to)
+    )
+    if changed.rowcount != 1:
+        session.rollback()
+        raise Conflict(
+            "The address was changed meanwhile; reload and try again.",
+            da="Adressen blev ændret imens; hent den igen, og prøv igen.",
+        )
+    session.commit()
+    return WeeklyDigest(expected=body.to, to=body.to)

@@ -9,7 +9,8 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 from sqlmodel import col, select
 
-from service.api.notifications import TOPICS, MailPage, PreferencesUpdate, page, preferences, save_preferences, state_of
+from service.api.mails import MailPage, page, state_of
+from service.api.notifications import TOPICS, PreferencesUpdate, preferences, save_preferences
 from service.cases.deadline_changes import Change, DeadlineChange, change_deadline, snooze
 from service.deps import SessionDep
 from service.errors import ServiceError

@@ -118,3 +118,17 @@ def test_mails_are_readable_by_their_owner_and_the_secretariat(client: TestClien
 def test_readiness_shows_the_mail_backlog(client: TestClient) -> None:
     mail = client.get("/readyz").json()["checks"]["mail"]
     assert "outbox rows" in mail["detail"] and "last delivery" in mail["detail"]
+
+
+def test_a_housing_organisation_chooses_where_its_weekly_list_goes(client: TestClient, auth) -> None:
+    orgs = {o["code"]: o["id"] for o in client.get("/api/v1/organisations", headers=auth(S)).json()}
+    url = f"/api/v1/organisations/{orgs['AAB']}/weekly-digest"
+    box = {"expected": None, "to": "postkasse@aab.example.org"}
+    assert client.put(url, json=box, headers=auth("niels.ravn")).status_code == 403  # sits for SAB, not AAB
+    saved = client.put(url, json=box, headers=auth("ella.kvist"))  # AAB's designated officer
+    assert saved.status_code == 200 and saved.json()["to"] == "postkasse@aab.example.org"
+    assert client.put(url, json=box, headers=auth(S)).status_code == 409  # it is no longer None
+    assert client.put(url, json={"expected": box["to"], "to": "ikke en adresse"}, headers=auth(S)).status_code == 422
+    stopped = client.put(url, json={"expected": box["to"], "to": None}, headers=auth(S))
+    assert stopped.status_code == 200 and stopped.json()["to"] is None
+    assert client.put(f"/api/v1/organisations/{orgs['KK']}/weekly-digest", json=box, headers=auth(S)).status_code == 404
