@@ -4,11 +4,11 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import update
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from service.authz import Actor
 from service.errors import Conflict, Forbidden, NotFound
-from service.persistence.tables import Meeting, MeetingStatus
+from service.persistence.tables import Meeting, MeetingStatus, Membership
 from workflows.calendar import LOCAL
 
 MEETINGS = Meeting.__table__  # type: ignore[attr-defined]
@@ -91,3 +91,14 @@ def bump(session: Session, meeting: Meeting, **changes: Any) -> None:
             da="En anden ændrede mødet i samme øjeblik; hent det igen, og prøv igen.",
         )
     session.expire(meeting)
+
+
+def members_on_the_day(session: Session, meeting: Meeting) -> list[int]:
+    """The people with a seat on the meeting's board on its day (who get its agenda and minutes)."""
+    day = meeting.starts_at.astimezone(LOCAL).date()
+    query = select(Membership.user_id).where(
+        Membership.board_id == meeting.board_id,
+        col(Membership.valid_from) <= day,
+        col(Membership.valid_to).is_(None) | (col(Membership.valid_to) >= day),
+    )
+    return sorted(set(session.exec(query).all()))

@@ -15,7 +15,7 @@ from service.meetings.schemas import AgendaRequest, ProposedPublic
 from service.persistence.case_tables import Case
 from service.persistence.db import write_transaction
 from service.persistence.meeting_tables import AgendaItem, ItemKind, MeetingMessage
-from service.persistence.tables import Board, BoardKind, Meeting, MeetingStatus, Membership
+from service.persistence.tables import Board, BoardKind, Meeting, MeetingStatus
 from workflows import calendar
 from workflows.registry import WORKFLOWS
 from workflows.spec import Effect, Workflow
@@ -153,14 +153,7 @@ def send(*, session: Session, actor: Actor, meeting_id: int, expected_version: i
             da="Kun en bekræftet dagsorden, der ikke er sendt, kan sendes.",
             version=meeting.version,
         )
-    day = meeting.starts_at.astimezone(calendar.LOCAL).date()
-    members = session.exec(
-        select(Membership.user_id).where(
-            Membership.board_id == meeting.board_id,
-            col(Membership.valid_from) <= day,
-            col(Membership.valid_to).is_(None) | (col(Membership.valid_to) >= day),
-        )
-    ).all()
+    members = access.members_on_the_day(session, meeting)
     data = {
         "agenda": f"/api/v1/meetings/{meeting_id}/agenda",
         "page": f"/moeder/{meeting_id}",

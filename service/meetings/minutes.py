@@ -12,7 +12,7 @@ from service.meetings import access, documents
 from service.persistence.case_tables import CaseDocument, Visibility
 from service.persistence.db import write_transaction
 from service.persistence.meeting_tables import AgendaItem, ItemKind, MeetingMessage, MinutesApproval
-from service.persistence.tables import Meeting, Membership
+from service.persistence.tables import Meeting
 
 
 def _open_minutes(session: Session, meeting_id: int, now: datetime) -> Meeting:
@@ -85,7 +85,7 @@ def finalise(*, session: Session, actor: Actor, meeting_id: int, expected_versio
             da=f"Registrér først beslutningen på hvert punkt: {'; '.join(open_items)}.",
             version=meeting.version,
         )
-    members = session.exec(select(Membership.user_id).where(Membership.board_id == meeting.board_id)).all()
+    members = access.members_on_the_day(session, meeting)
     data = {"minutes": f"/api/v1/meetings/{meeting_id}/minutes", "page": f"/moeder/{meeting_id}"}
     for user_id in sorted(set(members)):
         session.add(
