@@ -23,7 +23,17 @@ from service.api import (
 from service.config import Settings, get_settings
 from service.middleware import BodyLimit, SecurityHeaders
 from service.persistence.db import business_clock, demo_on, make_engine
-from service.ui import case_pages, dashboard_data, dashboards, meeting_pages, notify_pages, tasks, views
+from service.ui import (
+    case_actions,
+    case_pages,
+    dashboard_data,
+    dashboards,
+    meeting_pages,
+    new_case,
+    notify_pages,
+    tasks,
+    views,
+)
 from workflows import calendar
 
 API_PREFIX = "/api/v1"
@@ -71,7 +81,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(export.router, prefix=API_PREFIX)
     app.include_router(views.router)
     app.include_router(tasks.router)
+    app.include_router(new_case.router)
     app.include_router(case_pages.router)
+    app.include_router(case_actions.router)
     app.include_router(notify_pages.router)
     app.include_router(meeting_pages.router)
     app.include_router(dashboards.router)

@@ -4,6 +4,7 @@ import secrets
 from pathlib import Path as FilePath
 from typing import Annotated, Any
 
+from babel.numbers import format_decimal
 from fastapi import APIRouter, Form, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
@@ -16,6 +17,7 @@ from service.login import authenticate
 from service.persistence.db import write_transaction
 from service.persistence.tables import User
 from service.ui.i18n import LANGUAGES, amount, date_time, language, long_date, translator
+from workflows.registry import WORKFLOWS
 from workflows.schemas import MAX_ID
 
 templates = Jinja2Templates(directory=FilePath(__file__).parent / "templates")
@@ -23,6 +25,7 @@ templates = Jinja2Templates(directory=FilePath(__file__).parent / "templates")
 templates.env.filters["dato"] = pass_context(lambda context, d: long_date(d, context["lang"]))
 templates.env.filters["tid"] = pass_context(lambda context, t: date_time(t, context["lang"]))
 templates.env.filters["kr"] = pass_context(lambda context, n: amount(n, context["lang"]))
+templates.env.filters["kr_plain"] = lambda n: format_decimal(n, locale="da")  # an amount to edit: 50.000
 router = APIRouter(include_in_schema=False)
 
 
@@ -144,7 +147,8 @@ def plan_page(request: Request, session: SessionDep, plan_id: Annotated[int, Pat
         plan = register.get_plan(session=session, plan_id=plan_id)
     except NotFound:
         return render(request, "not_found.html", 404, user=user)
-    return render(request, "plan.html", user=user, plan=plan)
+    plan_case_types = [w for w in WORKFLOWS.values() if w.subject == "plan" and not w.yearly]
+    return render(request, "plan.html", user=user, plan=plan, plan_case_types=plan_case_types)
 
 
 @router.get("/bestyrelser")
