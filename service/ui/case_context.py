@@ -6,7 +6,10 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from service.authz import Actor
 from service.cases.situation import Situation
+from service.cases.visibility import content_filter
+from service.persistence.case_tables import Case, CaseComment, CaseDocument
 from service.persistence.tables import ActivityArea, User
 from workflows import guards
 from workflows.machine import Assessment
@@ -66,3 +69,21 @@ def areas(session: Session) -> list[Any]:
 
 def area_names(session: Session, lang: str) -> dict[str, str]:
     return {a.code: a.name_da if lang == "da" else a.name_en for a in areas(session)}
+
+
+def thread(session: Session, actor: Actor, case: Case) -> dict[str, list[tuple[object, str]]]:
+    """The comments and documents the actor may read, oldest first, each with its author's full name."""
+    found: dict[str, list[tuple[object, str]]] = {}
+    for key, table, author in (
+        ("comments", CaseComment, CaseComment.author_id),
+        ("documents", CaseDocument, CaseDocument.uploaded_by_id),
+    ):
+        shown = content_filter(session, actor, case, col(table.visibility))
+        rows = session.exec(
+            select(table, User.full_name)
+            .join(User, col(User.id) == col(author))
+            .where(table.case_id == case.id, shown)
+            .order_by(col(table.id))
+        ).all()
+        found[key] = [(row, name) for row, name in rows]
+    return found

@@ -163,6 +163,8 @@ def case_view(
         editing={a.name for a in workflow.actions if Effect.update_data in a.effects},
         collects={a.name for a in workflow.actions if a.collects},
         past_dates=forms.HAPPENED,
+        thread=case_context.thread(session, actor, case),
+        sees_internal="internal" in shown,
     )
 
 

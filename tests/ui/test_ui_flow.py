@@ -2,6 +2,7 @@
 acknowledged, a stale page keeps the comment, and "Mine opgaver" holds only cases still waiting for the user."""
 
 import re
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -162,3 +163,38 @@ def test_dates_are_written_out_and_history_names_people(page: Page, embedded: st
     page.locator("tbody a").first.click()
     expect(page.locator(".timeline .when").first).to_have_text(re.compile(r"^\d{1,2}\. [a-zæøå]+ \d{4} \d{2}\.\d{2}$"))
     expect(page.locator(".timeline .who").first).not_to_contain_text(".")  # "Sara Bech", not "sara.bech"
+
+
+def test_unknown_addresses_answer_a_danish_page_and_json_under_the_api(page: Page, embedded: str) -> None:
+    response = page.goto(f"{embedded}/findes/ikke")
+    assert response is not None and response.status == 404
+    expect(page.get_by_role("heading", name="Siden findes ikke")).to_be_visible()
+    response = page.goto(f"{embedded}/sager/abc")
+    assert response is not None and response.status == 404
+    api_answer = page.request.get(f"{embedded}/api/v1/findes-ikke")
+    assert api_answer.status == 404 and api_answer.headers["content-type"].startswith("application/problem+json")
+
+
+def test_comments_and_documents_on_the_case_page(page: Page, embedded: str, tmp_path) -> None:
+    case = scheduled_case(embedded, "Bilag til lektiehjælp")
+    log_in(page, embedded, "sara.bech")
+    page.goto(f"{embedded}/sager/{case['id']}")
+    page.get_by_label("Tilføj bemærkning").fill("Budgettet er gennemgået.")
+    page.locator("#thread-visibility").select_option("shared")
+    page.get_by_role("button", name="Tilføj bemærkning").click()
+    expect(page.locator(".flash")).to_have_text("Bemærkningen er tilføjet.")
+    expect(page.locator("ol.comments")).to_contain_text("Budgettet er gennemgået.")
+    expect(page.locator("ol.comments")).to_contain_text("Sara Bech")
+    letter = tmp_path / "svar fra FSB.txt"
+    letter.write_text("FSB stemmer for.\n", encoding="utf-8")
+    page.get_by_label("Fil", exact=True).set_input_files(letter)
+    page.get_by_role("button", name="Vedhæft dokument").click()
+    expect(page.locator(".flash")).to_have_text("Dokumentet er vedhæftet.")
+    link = page.get_by_role("link", name="svar fra FSB.txt")
+    with page.expect_download() as download:
+        link.click()
+    assert download.value.suggested_filename == "svar fra FSB.txt"
+    assert Path(download.value.path()).read_text(encoding="utf-8") == "FSB stemmer for.\n"
+    page.get_by_role("button", name="Tilføj bemærkning").click()  # nothing typed: the browser asks first
+    expect(page.locator("ol.comments li")).to_have_count(1)
+    assert page.get_by_label("Tilføj bemærkning").evaluate("e => e.validity.valueMissing")
