@@ -44,8 +44,8 @@ def irreversible(workflow: Workflow, action: Action) -> bool:
 
 
 def hidden_actions(options: list[Assessment], view: RoundView | None) -> set[str]:
-    """Dropping the case is not offered beside a vote the user still has to cast (a board member's page)."""
-    if view is None or not view.mine or view.mine_done:
+    """Dropping the case is not offered beside a board member's vote, cast or not."""
+    if view is None or not view.mine:
         return set()
     return {o.action.name for o in options if o.action.abandons}
 

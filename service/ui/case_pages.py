@@ -22,7 +22,7 @@ from service.diagrams import render_svg
 from service.errors import ServiceError
 from service.persistence.case_tables import CaseDeadline, DeadlineStatus
 from service.persistence.tables import Board, Plan, User
-from service.ui import case_context, forms, meeting_pickers
+from service.ui import case_context, forms, meeting_pickers, messages
 from service.ui.i18n import language, translator
 from service.ui.views import render, to_login, ui_user
 from workflows.docs import dot
@@ -164,6 +164,7 @@ def case_view(
         collects={a.name for a in workflow.actions if a.collects},
         past_dates=forms.HAPPENED,
         thread=case_context.thread(session, actor, case),
+        plain=lambda text: messages.plain(text, workflow, lang),
         sees_internal="internal" in shown,
     )
 

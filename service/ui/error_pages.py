@@ -16,7 +16,7 @@ API = "/api/"
 
 def wants_page(request: Request) -> bool:
     """A browser asking for a page (not the API, not a script asking for JSON)."""
-    return not request.url.path.startswith(API) and "text/html" in request.headers.get("accept", "")
+    return not request.url.path.startswith(API) and "text/html" in request.headers.get("Accept", "")
 
 
 async def http_error(request: Request, error: Exception) -> Response:

@@ -4,12 +4,14 @@ Pydantic's own messages are English and name fields by their keys ("data.title: 
 character"); the form pages say "Titel skal udfyldes." instead.
 """
 
+import re
 from typing import Any
 
 from pydantic import ValidationError
 
 from service.errors import Invalid
 from service.ui.i18n import FIELDS, translator
+from workflows.spec import Workflow
 
 # Pydantic error types -> (Danish, English) message templates; {ctx} keys come from the error's context.
 MESSAGES: dict[str, tuple[str, str]] = {
@@ -66,3 +68,16 @@ def readable(error: ValidationError) -> Invalid:
     english = " ".join(f"{one(e, 'en')}." for e in error.errors())
     fields = [{"field": ".".join(map(str, e["loc"])), "message": e["msg"]} for e in error.errors()]
     return Invalid(english, fields, da=danish)
+
+
+def plain(text: str | None, workflow: Workflow, lang: str) -> str:
+    """An engine message as a person reads it: field keys become their labels ("change_description" ->
+    »Beskrivelse af ændringen«) and quoted state keys the state's name (»Godkendt«)."""
+    if not text:
+        return ""
+    for state in workflow.states:
+        text = text.replace(f"'{state.name}'", f"»{state.da if lang == 'da' else state.en}«")
+    return KEYS.sub(lambda m: f"»{FIELDS[m.group(0)][lang]}«" if m.group(0) in FIELDS else m.group(0), text)
+
+
+KEYS = re.compile(r"\b[a-z]+(?:_[a-z]+)+\b")  # snake_case words only: plain words are never replaced

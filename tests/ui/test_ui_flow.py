@@ -134,6 +134,7 @@ def test_a_vote_is_acknowledged_and_leaves_the_members_tasks(page: Page, embedde
     expect(page.locator(".flash")).to_have_text("Du har stemt.")
     expect(page.locator(".round")).to_have_text("Du har stemt · 1 af 2 parter har stemt")
     expect(page.locator("#vote-vote")).not_to_be_visible()  # the form is closed
+    expect(page.get_by_role("button", name="Træk tilbage")).to_have_count(0)
     page.screenshot(path=SHOTS / "case-voted-da.png", full_page=True)
     page.get_by_role("link", name="Mine opgaver").click()
     expect(page.get_by_role("link", name=case["reference"])).to_have_count(0)
