@@ -199,3 +199,31 @@ def test_comments_and_documents_on_the_case_page(page: Page, embedded: str, tmp_
     page.get_by_role("button", name="Tilføj bemærkning").click()  # nothing typed: the browser asks first
     expect(page.locator("ol.comments li")).to_have_count(1)
     assert page.get_by_label("Tilføj bemærkning").evaluate("e => e.validity.valueMissing")
+
+
+def test_small_things_a_resident_the_plan_page_and_the_default_rule(page: Page, embedded: str) -> None:
+    log_in(page, embedded, "hassan.omar")  # resident-elected in HP-10's local group
+    page.goto(f"{embedded}/sager/ny")
+    expect(page.get_by_role("status")).to_contain_text("Du kan ikke oprette sager af denne type")
+    expect(page.get_by_role("button", name="Opret sag")).to_have_count(0)
+    page.get_by_role("button", name="Log ud").click()
+    log_in(page, embedded, "sara.norgaard")
+    page.goto(f"{embedded}/planer")
+    page.get_by_role("link", name="HP-10").click()
+    page.get_by_role("link", name="Ny sag: Ændringsanmodning").click()
+    expect(page.locator("#subject option:checked")).to_have_text("HP-10 Husum for Alle")
+    page.get_by_role("button", name="Log ud").click()
+    tokens = {u: token(embedded, u) for u in ("sara.norgaard", "sara.bech")}
+    _, plans = fetch(f"{embedded}/api/v1/plans", token=tokens["sara.bech"])
+    hp10 = next(p["id"] for p in plans if p["code"] == "HP-10")
+    body = {"case_type": "change_request", "plan_id": hp10, "title": "Standardreglen", "data": {"kind": "content"}}
+    body["data"]["change_description"] = "Ny aktivitet"
+    case = api(embedded, "/api/v1/cases", tokens["sara.norgaard"], body)
+    for who, action in (("sara.norgaard", "submit"), ("sara.bech", "start_screening")):
+        path = f"/api/v1/cases/{case['id']}/actions/{action}"
+        case = api(embedded, path, tokens[who], {"expected_version": case["version"], "data": {}})
+    log_in(page, embedded, "sara.bech")
+    page.goto(f"{embedded}/sager/{case['id']}")
+    expect(page.locator("select option", has_text="Efter standardreglen").first).to_have_text(
+        "Efter standardreglen: kræver ikke LBF's godkendelse for denne sag, medmindre ændringen er væsentlig"
+    )
