@@ -24,7 +24,19 @@ from service.api import (
 from service.config import Settings, get_settings
 from service.middleware import BodyLimit, SecurityHeaders
 from service.persistence.db import business_clock, demo_on, make_engine
-from service.ui import case_pages, dashboard_data, dashboards, meeting_pages, notify_pages, views
+from service.ui import (
+    case_actions,
+    case_files,
+    case_pages,
+    dashboard_data,
+    dashboards,
+    error_pages,
+    meeting_pages,
+    new_case,
+    notify_pages,
+    tasks,
+    views,
+)
 from workflows import calendar
 
 API_PREFIX = "/api/v1"
@@ -49,6 +61,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.demo = demo_on(settings, engine)
     app.state.clock = business_clock(settings, engine, demo=app.state.demo)
     errors.install(app)
+    error_pages.install(app)  # pages get a page, the API keeps problem+json
     openapi.install(app)
     api_docs.install(app)
     app.add_middleware(
@@ -72,7 +85,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(stats.router, prefix=API_PREFIX)
     app.include_router(export.router, prefix=API_PREFIX)
     app.include_router(views.router)
+    app.include_router(tasks.router)
+    app.include_router(new_case.router)
     app.include_router(case_pages.router)
+    app.include_router(case_actions.router)
+    app.include_router(case_files.router)
     app.include_router(notify_pages.router)
     app.include_router(meeting_pages.router)
     app.include_router(dashboards.router)

@@ -141,7 +141,21 @@ def text_match(session: Session, q: str, *, readable: Any = None) -> Any:
         commented = select(CaseComment.case_id).where(
             readable, func.to_tsvector("danish", col(CaseComment.body)).op("@@")(query)
         )
-        return or_(document.op("@@")(query), func.lower(col(Case.reference)).like(pattern), col(Case.id).in_(commented))
+        return or_(
+            document.op("@@")(query),
+            func.lower(col(Case.reference)).like(pattern),
+            col(Case.id).in_(commented),
+            col(Case.plan_id).in_(_plans_named(pattern)),
+        )
     commented = select(CaseComment.case_id).where(readable, func.lower(col(CaseComment.body)).like(pattern))
     fields = (Case.reference, Case.title, Case.description)
-    return or_(*(func.lower(col(c)).like(pattern) for c in fields), col(Case.id).in_(commented))
+    return or_(
+        *(func.lower(col(c)).like(pattern) for c in fields),
+        col(Case.id).in_(commented),
+        col(Case.plan_id).in_(_plans_named(pattern)),
+    )
+
+
+def _plans_named(pattern: str) -> Any:
+    """Plans whose code or name contains the search ("HP-10", "Husum"): their cases match too."""
+    return select(Plan.id).where(or_(func.lower(col(Plan.code)).like(pattern), func.lower(col(Plan.name)).like(pattern)))

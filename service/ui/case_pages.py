@@ -5,31 +5,30 @@ The buttons are exactly the engine's allowed actions for the user; each form is 
 
 import shutil
 from dataclasses import replace
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import col, select
 
-from service import cases, register
+from service import cases
 from service.authz import Actor, load_actor
 from service.cases import history as case_history
 from service.cases import views as case_views
-from service.cases.schemas import ActionRequest, CaseCreate
 from service.cases.visibility import shown_visibilities, visible, visible_case
 from service.clock import Clock
 from service.deps import SessionDep
 from service.diagrams import render_svg
 from service.errors import ServiceError
 from service.persistence.case_tables import CaseDeadline, DeadlineStatus
-from service.persistence.tables import Board, BoardKind, Plan, User
-from service.ui import forms, meeting_pickers
+from service.persistence.tables import Board, Plan, User
+from service.ui import case_context, forms, meeting_pickers, messages
 from service.ui.i18n import language, translator
-from service.ui.views import csrf_ok, render, to_login, ui_user
+from service.ui.views import render, to_login, ui_user
 from workflows.docs import dot
 from workflows.registry import WORKFLOWS
 from workflows.schemas import MAX_ID
-from workflows.spec import Deadline
+from workflows.spec import Deadline, Effect
 
 router = APIRouter(include_in_schema=False)
 CaseId = Annotated[int, Path(ge=1, le=MAX_ID)]
@@ -60,12 +59,14 @@ def actor_of(request: Request, session: SessionDep, user: User) -> Actor:
 
 
 @router.get("/sager")
-def case_list(request: Request, session: SessionDep, vis: str = "indbakke", q: str = "") -> Response:
+def case_list(request: Request, session: SessionDep, vis: str = "aabne", q: str = "") -> Response:
     user = ui_user(request, session)
     if user is None:
         return to_login(request)
+    if vis == "indbakke":  # the inbox became "Mine opgaver"
+        return RedirectResponse("/opgaver", status_code=303)
     actor = actor_of(request, session, user)
-    filters = {"actionable": vis == "indbakke", "open": True if vis in ("indbakke", "aabne") else None, "q": q or None}
+    filters = {"actionable": False, "open": True if vis in ("indbakke", "aabne") else None, "q": q or None}
     page = case_views.list_cases(session, actor, filters=filters, sort="-id", limit=200, offset=0)
     plans = {p.id: p.code for p in session.exec(select(Plan))}
     due = next_deadlines(session, [c.id for c in page.items])
@@ -88,71 +89,6 @@ def next_deadlines(session: SessionDep, case_ids: list[int]) -> dict[int, CaseDe
     return soonest
 
 
-@router.get("/sager/ny")
-def new_case_form(request: Request, session: SessionDep, type: str = "") -> Response:
-    user = ui_user(request, session)
-    if user is None:
-        return to_login(request)
-    return _new_case_page(request, session, user, type if type in WORKFLOWS else next(iter(WORKFLOWS)))
-
-
-def _new_case_page(
-    request: Request, session: SessionDep, user: object, case_type: str, status_code: int = 200, **extra: Any
-) -> Response:
-    workflow = WORKFLOWS[case_type]
-    boards = session.exec(select(Board).where(Board.kind == BoardKind.district).order_by(col(Board.code))).all()
-    return render(
-        request,
-        "new_case.html",
-        status_code,
-        user=user,
-        workflow=workflow,
-        workflows=WORKFLOWS.values(),
-        plans=register.list_plans(session=session),
-        boards=boards,
-        fields=forms.fields(workflow.data_schema),
-        **extra,
-    )
-
-
-@router.post("/sager/ny")
-async def open_case(request: Request, session: SessionDep) -> Response:
-    user = ui_user(request, session)
-    if user is None:
-        return to_login(request)
-    form = {k: str(v) for k, v in (await request.form()).items()}
-    case_type = form.get("case_type", "")
-    if not csrf_ok(request, form.get("csrf", "")) or case_type not in WORKFLOWS:
-        return RedirectResponse("/sager/ny", status_code=303)
-    workflow = WORKFLOWS[case_type]
-    subject_field = "plan_id" if workflow.subject == "plan" else "board_id"
-    try:  # the API's own request model: the same limits, and bad input is a 422 naming the field, never a 500
-        body = forms.checked(
-            CaseCreate,
-            {
-                "case_type": case_type,
-                "title": form.get("title", "").strip(),
-                "description": form.get("description", ""),
-                subject_field: form.get("subject") or None,
-                "data": forms.values(workflow.data_schema, form),
-            },
-        )
-        case = cases.open_case(
-            session=session,
-            actor=actor_of(request, session, user),
-            case_type=case_type,
-            title=body.title,
-            description=body.description,
-            plan_id=body.plan_id,
-            board_id=body.board_id,
-            data=body.data,
-            now=clock(request).now(),
-        )
-    except ServiceError as refusal:
-        return _new_case_page(request, session, user, case_type, refusal.status, error=refusal, form=form)
-    return RedirectResponse(f"/sager/{case.id}", status_code=303)
-
-
 @router.get("/sager/{case_id}")
 def case_page(request: Request, session: SessionDep, case_id: CaseId) -> Response:
     user = ui_user(request, session)
@@ -162,7 +98,13 @@ def case_page(request: Request, session: SessionDep, case_id: CaseId) -> Respons
 
 
 def case_view(
-    request: Request, session: SessionDep, user: User, case_id: int, status_code: int = 200, error: str | None = None
+    request: Request,
+    session: SessionDep,
+    user: User,
+    case_id: int,
+    status_code: int = 200,
+    error: str | None = None,
+    typed: dict[str, str] | None = None,
 ) -> Response:
     """The case page as the user sees it now, with an error message and status when an action was refused."""
     actor = actor_of(request, session, user)
@@ -189,6 +131,7 @@ def case_view(
     action_labels = {a.name: a.da if lang == "da" else a.en for a in workflow.actions}
     state_labels = {s.name: s.da if lang == "da" else s.en for s in workflow.states}
     history = case_history.history(session, case, shown=shown)
+    votes = case_context.round_view(here, options)
     return render(
         request,
         "case.html",
@@ -209,6 +152,20 @@ def case_view(
         is_secretariat=actor.is_secretariat,
         deadline_rules={d.name: rule_text(d) for d in workflow.deadlines},
         today=clock(request).today(),
+        typed=typed or {},
+        votes=votes,
+        hidden=case_context.hidden_actions(options, votes),
+        final={a.name for a in workflow.actions if case_context.irreversible(workflow, a)},
+        names=case_context.full_names(session, {h.actor for h in history if h.actor}),
+        default_rule=case_context.default_lbf_rule(here),
+        areas=case_context.areas(session),
+        area_names=case_context.area_names(session, lang),
+        editing={a.name for a in workflow.actions if Effect.update_data in a.effects},
+        collects={a.name for a in workflow.actions if a.collects},
+        past_dates=forms.HAPPENED,
+        thread=case_context.thread(session, actor, case),
+        plain=lambda text: messages.plain(text, workflow, lang),
+        sees_internal="internal" in shown,
     )
 
 
@@ -232,43 +189,3 @@ def case_diagram(request: Request, session: SessionDep, case_id: CaseId) -> Resp
         return Response(render_svg(dot(WORKFLOWS[case.case_type], current=case.state)), media_type="image/svg+xml")
     except ServiceError as refusal:
         return Response(status_code=refusal.status)
-
-
-@router.post("/sager/{case_id}/handling/{action}")
-async def take_action(request: Request, session: SessionDep, case_id: CaseId, action: str) -> Response:
-    user = ui_user(request, session)
-    if user is None:
-        return to_login(request)
-    form = {k: str(v) for k, v in (await request.form()).items()}
-    if not csrf_ok(request, form.get("csrf", "")):
-        return RedirectResponse(f"/sager/{case_id}", status_code=303)
-    actor = actor_of(request, session, user)
-    try:
-        case = visible_case(session, actor, case_id)
-        spec = WORKFLOWS[case.case_type].action(action)
-        if form.get("data.meeting_id") == meeting_pickers.WRITTEN:  # the schedule picker's written procedure
-            form |= {"data.meeting_id": "", "data.written_procedure": "on"}
-        body = forms.checked(
-            ActionRequest,
-            {
-                "expected_version": form.get("version"),
-                "comment": form.get("comment", ""),
-                "data": forms.values(spec.requires if spec else None, form),
-            },
-        )
-        cases.apply_action(
-            session=session,
-            actor=actor,
-            case_id=case_id,
-            action=action,
-            comment=body.comment,
-            expected_version=body.expected_version,
-            data=body.data,
-            idempotency_key=form.get("idempotency_key") or None,
-            now=clock(request).now(),
-        )
-    except ServiceError as refusal:  # the case as it is now, with what was wrong, under the refusal's status
-        danish = language(request) == "da"
-        message = refusal.detail_da if danish and refusal.detail_da else refusal.detail
-        return case_view(request, session, user, case_id, refusal.status, message)
-    return RedirectResponse(f"/sager/{case_id}", status_code=303)

@@ -10,6 +10,7 @@ from service.cases.situation import Situation
 from service.persistence.case_tables import CaseDocument
 from service.persistence.tables import Meeting, MeetingStatus
 from service.ui.forms import FormField
+from service.ui.i18n import date_time, long_date
 from workflows import calendar
 from workflows.spec import Collect
 
@@ -17,7 +18,7 @@ WRITTEN = "written"  # the schedule picker's value for written procedure
 
 
 def _day(meeting: Meeting) -> str:
-    return f"{meeting.starts_at.astimezone(calendar.LOCAL):%d.%m.%Y %H:%M}"
+    return date_time(meeting.starts_at, "da")
 
 
 def schedule_choices(session: Session, here: Situation, today: date, written_label: str) -> FormField:
@@ -28,12 +29,10 @@ def schedule_choices(session: Session, here: Situation, today: date, written_lab
         .order_by(col(Meeting.starts_at))
     ).all()
     open_ = [m for m in meetings if calendar.agenda_cutoff(m.starts_at.astimezone(calendar.LOCAL).date()) >= today]
-    labels = {
-        str(m.id): f"{_day(m)} (frist {calendar.agenda_cutoff(m.starts_at.astimezone(calendar.LOCAL).date()):%d.%m.%Y})"
-        for m in open_
-    }
+    cutoff = {m.id: calendar.agenda_cutoff(m.starts_at.astimezone(calendar.LOCAL).date()) for m in open_}
+    labels = {str(m.id): f"{_day(m)} (frist {long_date(cutoff[m.id], 'da')})" for m in open_}
     reply_by = calendar.add_working_days(today, calendar.WRITTEN_PROCEDURE_WORKING_DAYS)
-    labels[WRITTEN] = f"{written_label} {reply_by:%d.%m.%Y}"
+    labels[WRITTEN] = f"{written_label} {long_date(reply_by, 'da')}"
     return FormField("meeting_id", "choice", "picker.schedule", True, tuple(labels), labels=labels)
 
 

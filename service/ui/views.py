@@ -4,22 +4,28 @@ import secrets
 from pathlib import Path as FilePath
 from typing import Annotated, Any
 
+from babel.numbers import format_decimal
 from fastapi import APIRouter, Form, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from jinja2 import pass_context
 
 from service import register, sessions
 from service.deps import SessionDep, usable
 from service.errors import NotFound, ServiceError
 from service.login import authenticate
+from service.persistence.db import write_transaction
 from service.persistence.tables import User
-from service.ui.i18n import LANGUAGES, language, translator
-from workflows import calendar
+from service.ui.i18n import LANGUAGES, amount, date_time, language, long_date, translator
+from workflows.registry import WORKFLOWS
 from workflows.schemas import MAX_ID
 
 templates = Jinja2Templates(directory=FilePath(__file__).parent / "templates")
-templates.env.filters["dato"] = lambda d: d.strftime("%d.%m.%Y")  # Danish dates: 01.01.2016
-templates.env.filters["tid"] = lambda t: t.astimezone(calendar.LOCAL).strftime("%d.%m.%Y %H:%M")
+# Dates and amounts in the page's language, written out: 7. juni 2016, 1.234.567 kr.
+templates.env.filters["dato"] = pass_context(lambda context, d: long_date(d, context["lang"]))
+templates.env.filters["tid"] = pass_context(lambda context, t: date_time(t, context["lang"]))
+templates.env.filters["kr"] = pass_context(lambda context, n: amount(n, context["lang"]))
+templates.env.filters["kr_plain"] = lambda n: format_decimal(n, locale="da")  # an amount to edit: 50.000
 router = APIRouter(include_in_schema=False)
 
 
@@ -40,6 +46,7 @@ def render(request: Request, name: str, status_code: int = 200, **context: Any) 
         "lang": lang,
         "csrf": csrf_token(request),
         "demo": request.app.state.demo,
+        "flash": request.session.pop("flash", None),  # what the last action did, shown once
     }
     return templates.TemplateResponse(request, name, context, status_code=status_code)
 
@@ -86,11 +93,10 @@ def login(
         message = t("too_many_attempts") if refusal.status == 429 else t("login_failed")
         return render(request, "login.html", refusal.status, error=message, next=next, username=username)
     assert user is not None
-    lang = request.session.get("lang")
     request.session.clear()  # a fresh session on login: no fixation
     fresh = sessions.cookie_values(user) | {"csrf": secrets.token_urlsafe(32)}
-    request.session.update(fresh | ({"lang": lang} if lang else {}))
-    return RedirectResponse(local_path(next), status_code=303)
+    request.session.update(fresh | {"lang": user.language if user.language in LANGUAGES else "da"})
+    return RedirectResponse(local_path(next if next != "/" else "/opgaver"), status_code=303)
 
 
 @router.post("/logout")
@@ -105,13 +111,26 @@ def logout(request: Request, session: SessionDep, csrf: Annotated[str, Form()]) 
 
 
 @router.get("/sprog/{lang}")
-def choose_language(request: Request, lang: str, back: str = "/") -> RedirectResponse:
+def choose_language(request: Request, session: SessionDep, lang: str, back: str = "/") -> RedirectResponse:
+    """The DA/EN switch: for this session, and on the account of a logged-in user (as "Min profil" does)."""
     if lang in LANGUAGES:
         request.session["lang"] = lang
+        user = ui_user(request, session)
+        if user is not None and user.language != lang:
+            write_transaction(session)
+            user.language = lang
+            session.add(user)
+            session.commit()
     return RedirectResponse(local_path(back), status_code=303)
 
 
 @router.get("/")
+def front_page(request: Request, session: SessionDep) -> Response:
+    """The landing page is the user's tasks."""
+    return RedirectResponse("/opgaver" if ui_user(request, session) else "/login?next=/", status_code=303)
+
+
+@router.get("/planer")
 def plans_page(request: Request, session: SessionDep) -> Response:
     user = ui_user(request, session)
     if user is None:
@@ -128,7 +147,8 @@ def plan_page(request: Request, session: SessionDep, plan_id: Annotated[int, Pat
         plan = register.get_plan(session=session, plan_id=plan_id)
     except NotFound:
         return render(request, "not_found.html", 404, user=user)
-    return render(request, "plan.html", user=user, plan=plan)
+    plan_case_types = [w for w in WORKFLOWS.values() if w.subject == "plan" and not w.yearly]
+    return render(request, "plan.html", user=user, plan=plan, plan_case_types=plan_case_types)
 
 
 @router.get("/bestyrelser")

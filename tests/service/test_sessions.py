@@ -32,7 +32,7 @@ def api_token(client: TestClient, username: str, password: str = "demo") -> dict
 
 
 def logged_in(client: TestClient) -> bool:
-    return client.get("/", follow_redirects=False).status_code == 200
+    return client.get("/opgaver", follow_redirects=False).status_code == 200
 
 
 def test_logging_out_in_the_ui_ends_copies_of_the_cookie_and_the_tokens(own_app) -> None:

@@ -55,7 +55,7 @@ def test_a_page_is_refused_inside_a_foreign_frame(tab, embedded: str) -> None:
 def test_logged_in_pages_send_the_headers_and_run_without_csp_violations(tab, embedded: str) -> None:
     page, console, external = tab
     log_in(page, embedded, "camilla.juhl")
-    expect(page.get_by_role("heading", name="Helhedsplaner")).to_be_visible()
+    expect(page.get_by_role("heading", name="Mine opgaver")).to_be_visible()
     response = page.goto(f"{embedded}/sager?vis=alle")
     assert response is not None
     headers = response.headers

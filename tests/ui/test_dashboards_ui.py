@@ -22,7 +22,7 @@ def charts_drawn(page: Page) -> None:
 
 def test_lead_times_with_survival_curves_and_the_cases_behind_a_number(page: Page, embedded: str) -> None:
     log_in(page, embedded, "camilla.juhl")
-    expect(page.get_by_role("heading", name="Helhedsplaner")).to_be_visible()
+    expect(page.get_by_role("heading", name="Mine opgaver")).to_be_visible()
     page.get_by_role("banner").get_by_role("link", name="Statistik", exact=True).click()
     expect(page.get_by_role("heading", name="Gennemløbstid")).to_be_visible()
     rows = page.locator("#lead-times tbody tr")
@@ -69,6 +69,7 @@ def test_the_dashboards_in_english_for_a_board_member(page: Page, embedded: str)
     expect(page.locator("#lead-times thead")).to_contain_text("Case type")
     charts_drawn(page)
     page.screenshot(path=SHOTS / "dashboard-lead-times-en-board-member.png", full_page=True)
+    page.get_by_role("link", name="DA", exact=True).click()  # the switch is kept on the account: back to Danish
 
 
 PAGES = ("gennemloebstid", "tid-i-status", "aabne-sager", "flow", "prognose")

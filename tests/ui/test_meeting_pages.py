@@ -31,26 +31,26 @@ def test_scheduling_offers_meetings_by_date_and_the_agenda_shows_the_item(page: 
     page.goto(f"{embedded}/sager/{case['id']}")
     page.locator("summary", has_text="Sæt på dagsorden").click()
     picker = page.locator("#schedule-meeting_id option")
-    expect(picker.first).to_have_text(re.compile(r"^15\.03\.2017 14:00 \(frist 01\.03\.2017\)$"))
-    expect(picker.last).to_have_text(re.compile(r"^Skriftlig behandling, svarfrist \d\d\.\d\d\.\d{4}$"))
+    expect(picker.first).to_have_text("15. marts 2017 14.00 (frist 1. marts 2017)")
+    expect(picker.last).to_have_text(re.compile(r"^Skriftlig behandling, svarfrist \d{1,2}\. [a-zæøå]+ \d{4}$"))
     assert not [text for text in picker.all_text_contents() if text.strip().isdigit()]  # no bare meeting ids
     page.screenshot(path=SHOTS / "case-schedule-picker-da.png", full_page=True)
-    page.locator("#schedule-meeting_id").select_option(label="15.03.2017 14:00 (frist 01.03.2017)")
+    page.locator("#schedule-meeting_id").select_option(label="15. marts 2017 14.00 (frist 1. marts 2017)")
     page.get_by_role("button", name="Sæt på dagsorden").click()
     expect(page.locator(".state")).to_have_text("Sat på dagsorden")
     expect(page.locator(".timeline")).to_contain_text("Sæt på dagsorden")
-    expect(page.locator(".timeline")).to_contain_text("Møde: 15.03.2017 14:00")  # the meeting by its date, not its id
+    expect(page.locator(".timeline")).to_contain_text("Møde: 15. marts 2017 14.00")  # the meeting by its date, not its id
 
     page.get_by_role("link", name="Bestyrelser").click()
     page.locator("section.card", has_text="Bydelsbestyrelse Brønshøj/Husum/Tingbjerg").get_by_role(
         "link", name="Møder"
     ).click()
     expect(page.get_by_role("heading", name=re.compile("^Møder"))).to_be_visible()
-    page.get_by_role("link", name="15.03.2017 14:00").click()
+    page.get_by_role("link", name="15. marts 2017 14.00").click()
     item = page.locator("li.item", has_text="Lektiecafé på Voldparken")
     expect(item).to_contain_text("Beslutningssag")
     expect(item).to_contain_text("at Bydelsbestyrelse Brønshøj/Husum/Tingbjerg godkender ændringsanmodning")
-    expect(page.locator("dl.facts")).to_contain_text("01.03.2017")
+    expect(page.locator("dl.facts")).to_contain_text("1. marts 2017")
     page.screenshot(path=SHOTS / "meeting-agenda-da.png", full_page=True)
     pdf = page.request.get(f"{page.url}/dagsorden.pdf")
     assert pdf.status == 200 and pdf.body().startswith(b"%PDF")
@@ -59,3 +59,4 @@ def test_scheduling_offers_meetings_by_date_and_the_agenda_shows_the_item(page: 
     expect(page.get_by_role("heading", name=re.compile("^Meeting of"))).to_be_visible()
     expect(page.locator("li.item", has_text="Lektiecafé på Voldparken")).to_contain_text("Decision")
     page.screenshot(path=SHOTS / "meeting-agenda-en.png", full_page=True)
+    page.get_by_role("link", name="DA", exact=True).click()  # the switch is kept on the account: back to Danish

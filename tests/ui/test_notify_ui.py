@@ -71,14 +71,14 @@ def test_the_secretariat_extends_a_deadline_with_a_reason(page: Page, embedded: 
     )
     page.get_by_role("button", name="Forlæng fristen").click()
     expect(page).to_have_url(re.compile(rf"/sager/{case['id']}#frister$"))
-    expect(deadlines).to_contain_text("01.02.2017")
+    expect(deadlines).to_contain_text("1. februar 2017")
     expect(page.locator(".timeline")).to_contain_text("Frist forlænget")
     expect(page.locator(".timeline")).to_contain_text("Afventer bilag fra FSB")
     page.screenshot(path=SHOTS / "deadline-extended-da.png", full_page=True)
     page.goto(f"{embedded}/sager?vis=indbakke")
     row = page.locator("tr", has_text=case["reference"])
-    expect(row).to_contain_text("Screening 01.02.2017")
-    expect(row).to_contain_text("Næste påmindelse: 7 dage før, 25.01.2017")
+    expect(row).to_contain_text("Screening 1. februar 2017")
+    expect(row).to_contain_text("Næste påmindelse: 7 dage før, 25. januar 2017")
 
 
 def test_a_board_member_may_snooze_but_not_move_a_deadline(page: Page, embedded: str) -> None:

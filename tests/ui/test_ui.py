@@ -60,6 +60,8 @@ def test_login_and_the_plan_overview_in_danish(page: Page, embedded: str) -> Non
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=SHOTS / "login.png")
     log_in(page, embedded, "camilla.juhl")
+    expect(page.get_by_role("heading", name="Mine opgaver")).to_be_visible()  # the landing page is the user's tasks
+    page.get_by_role("link", name="Helhedsplaner").click()
     expect(page.get_by_role("heading", name="Helhedsplaner")).to_be_visible()
     expect(page.locator("tbody tr")).to_have_count(13)
     row = page.locator("tr", has_text="HP-10")
@@ -83,7 +85,7 @@ def test_wrong_password_is_said_plainly(page: Page, embedded: str) -> None:
 def test_english_on_request_and_logout(page: Page, embedded: str) -> None:
     log_in(page, embedded, "eva.holm")
     page.get_by_role("link", name="EN", exact=True).click()
-    expect(page.get_by_role("heading", name="Master plans")).to_be_visible()
+    expect(page.get_by_role("heading", name="My tasks")).to_be_visible()
     page.get_by_role("link", name="Boards").click()
     expect(page.get_by_role("heading", name="Bydelsbestyrelse Amager")).to_be_visible()
     page.screenshot(path=SHOTS / "boards-en.png", full_page=True)
@@ -91,6 +93,19 @@ def test_english_on_request_and_logout(page: Page, embedded: str) -> None:
     expect(page).to_have_url(re.compile("/login$"))
     page.goto(f"{embedded}/bestyrelser")
     expect(page).to_have_url(re.compile(r"/login\?next=/bestyrelser$"))
+    expect(page.get_by_role("heading", name="Log ind")).to_be_visible()  # logged out: Danish again
+    log_in(page, embedded, "eva.holm")  # the choice was kept on her account
+    expect(page.get_by_role("heading", name="My tasks")).to_be_visible()
+    page.get_by_role("link", name="DA", exact=True).click()
+    expect(page.get_by_role("heading", name="Mine opgaver")).to_be_visible()
+
+
+def test_danish_whatever_the_browser_says(browser: Browser, embedded: str) -> None:
+    context = browser.new_context(locale="en-GB", extra_http_headers={"Accept-Language": "en-GB,en;q=0.9"})
+    english_browser = context.new_page()
+    english_browser.goto(f"{embedded}/login")
+    expect(english_browser.get_by_role("button", name="Log ind")).to_be_visible()
+    context.close()
 
 
 def test_a_login_post_without_the_csrf_token_is_refused(page: Page, embedded: str) -> None:

@@ -47,5 +47,6 @@ def test_a_stale_version_on_the_case_page_shows_the_fresh_state_with_a_message(a
             f"/sager/{case['id']}/handling/withdraw", data={"csrf": csrf, "version": "1"}, follow_redirects=False
         )
     assert stale.status_code == 409
-    assert "Sagen er ændret siden version 1" in stale.text and 'class="state">Indsendt' in stale.text
+    assert "Sagen blev ændret, mens du havde siden åben (Sara Nørgaard: »Indsend«)" in stale.text  # who acted
+    assert 'class="state">Indsendt' in stale.text
     assert events(client, auth, case["id"]) == ["open", "submit"]

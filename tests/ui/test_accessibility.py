@@ -1,0 +1,59 @@
+"""WCAG 2.1 AA with axe-core (from PyPI's axe-playwright-python) on the main pages, and the phone width (375 px):
+no horizontal scrolling, the action box beside (not over) the case summary, the user's name whole, a skip link."""
+
+from collections.abc import Iterator
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Browser, Page, expect
+
+from tests.ui import test_ui
+from tests.ui.test_ui import SHOTS, log_in
+from tests.ui.test_ui_flow import scheduled_case
+
+browser = test_ui.browser  # the same headless Chromium
+pytestmark = pytest.mark.browser
+WCAG_21_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+
+
+def violations(page: Page) -> list[str]:
+    found = Axe().run(page, options=WCAG_21_AA).response["violations"]
+    return [f"{v['id']}: {[n['target'] for n in v['nodes']][:3]}" for v in found]
+
+
+@pytest.fixture(params=[1280, 375], ids=["desktop", "phone"])
+def sized(request: pytest.FixtureRequest, browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": request.param, "height": 800}, locale="da-DK")
+    yield context.new_page()
+    context.close()
+
+
+def test_the_main_pages_pass_axe(sized: Page, embedded: str) -> None:
+    case = scheduled_case(embedded, "Tilgængelighed på alle sider")
+    sized.goto(f"{embedded}/login")
+    assert violations(sized) == []
+    log_in(sized, embedded, "sara.norgaard")
+    width = sized.viewport_size["width"] if sized.viewport_size else 0
+    for path in ("/opgaver", "/sager?vis=alle", "/sager/ny", f"/sager/{case['id']}", "/planer", "/bestyrelser", "/profil"):
+        sized.goto(f"{embedded}{path}")
+        sized.locator("details").evaluate_all("all => all.forEach(d => d.open = true)")  # the hidden forms too
+        assert violations(sized) == [], path
+        assert sized.evaluate("document.documentElement.scrollWidth") <= width, f"{path} scrolls sideways"
+    sized.goto(f"{embedded}/sager/{case['id']}")
+    sized.screenshot(path=SHOTS / f"case-{width}px.png", full_page=True)
+
+
+def test_the_phone_width_case_page(sized: Page, embedded: str) -> None:
+    case = scheduled_case(embedded, "Telefonbredde")
+    log_in(sized, embedded, "sara.bech")
+    sized.goto(f"{embedded}/sager/{case['id']}")
+    aside, summary = sized.locator("aside").bounding_box(), sized.locator("dl.facts").first.bounding_box()
+    assert aside and summary
+    beside = aside["x"] >= summary["x"] + summary["width"]
+    apart = aside["y"] + aside["height"] <= summary["y"] or summary["y"] + summary["height"] <= aside["y"]
+    assert beside or apart, (aside, summary)  # never on top of each other
+    who = sized.locator(".top .who")
+    assert who.evaluate("e => e.scrollWidth <= e.clientWidth + 1"), "the user's name is cut off"
+    expect(who).to_be_in_viewport()
+    sized.keyboard.press("Tab")
+    expect(sized.get_by_role("link", name="Gå til indholdet")).to_be_focused()
