@@ -96,7 +96,16 @@ WORKFLOW = Workflow(
         State("withdrawn", "Trukket tilbage", "Withdrawn", Wait.done, final=True),
     ),
     actions=(
-        Action("edit", ("draft",), None, APPLICANTS, "Redigér", "Edit", requires=Edit, effects=(Effect.update_data,)),
+        Action(
+            "edit",
+            ("draft",),
+            None,
+            APPLICANTS,
+            "Redigér",
+            "Edit",
+            requires=Edit,
+            effects=(Effect.update_data, Effect.check_budget_moves),
+        ),
         Action(
             "submit",
             ("draft",),
