@@ -14,6 +14,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from service.authz import Actor
+from service.cases.expected import expected_decision_date
 from service.cases.situation import situation
 from service.cases.views import text_match
 from service.cases.visibility import visible
@@ -38,6 +39,7 @@ class Task:
     since: datetime | None  # the case's last event
     deadline: CaseDeadline | None
     urgency: str  # "overdue", "soon" or ""
+    expected: date | None = None  # the expected decision (meetings, written procedure, LBF)
 
 
 def waits_for_me(option: Assessment) -> bool:
@@ -63,9 +65,10 @@ def tasks(session: Session, actor: Actor, today: date, *, q: str = "", case_type
         query = query.where(text_match(session, q.strip()))
     waiting = {}
     for case in session.exec(query):
-        mine = [o.action.name for o in situation(session, case, actor).options() if waits_for_me(o)]
+        here = situation(session, case, actor)
+        mine = [o.action.name for o in here.options() if waits_for_me(o)]
         if mine:
-            waiting[case.id or 0] = (case, mine)
+            waiting[case.id or 0] = (case, mine, expected_decision_date(session, here, today))
     due = next_deadlines(session, list(waiting))
     last = dict(
         session.exec(
@@ -75,7 +78,8 @@ def tasks(session: Session, actor: Actor, today: date, *, q: str = "", case_type
         ).all()
     )
     return [
-        Task(case, mine, last.get(cid), due.get(cid), urgency(due.get(cid), today)) for cid, (case, mine) in waiting.items()
+        Task(case, mine, last.get(cid), due.get(cid), urgency(due.get(cid), today), expected)
+        for cid, (case, mine, expected) in waiting.items()
     ]
 
 

@@ -126,6 +126,9 @@ def test_a_vote_is_acknowledged_and_leaves_the_members_tasks(page: Page, embedde
     case = scheduled_case(embedded, "Lektiehjælp om lørdagen")
     log_in(page, embedded, "eva.holm")
     expect(page.locator("table.tasks")).to_contain_text(case["reference"])
+    expect(page.locator("table.tasks thead")).to_contain_text("Forventet afgørelse")
+    expected = page.locator("table.tasks tr", has_text=case["reference"]).locator("td").nth(7)
+    expect(expected).to_have_text(re.compile(r"^\d{1,2}\. \w+ \d{4}$"))  # written procedure: a date, written out
     page.get_by_role("link", name=case["reference"]).click()
     expect(page.get_by_role("button", name="Træk tilbage")).to_have_count(0)  # not beside her vote
     expect(page.locator(".round")).to_have_text("0 af 2 parter har stemt")
