@@ -13,7 +13,7 @@ from typing import Any
 from pydantic import Field
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from service.authz import Actor
 from service.cases import statements
@@ -198,13 +198,3 @@ def snooze(*, session: Session, actor: Actor, case_id: int, deadline_id: int, un
         ) from None
     session.refresh(row)
     return row
-
-
-def snoozes(session: Session, actor: Actor, case_id: int) -> dict[int, date]:
-    """This person's snoozes on the case's deadlines."""
-    query = (
-        select(col(Snooze.deadline_id), col(Snooze.until))
-        .join(CaseDeadline, col(CaseDeadline.id) == col(Snooze.deadline_id))
-        .where(Snooze.user_id == actor.user_id, CaseDeadline.case_id == case_id)
-    )
-    return dict(session.exec(query).all())

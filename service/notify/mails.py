@@ -166,8 +166,32 @@ def waiting(session: Session, *, now: datetime, immediate: bool) -> list[tuple[N
     return list(session.exec(query).all())
 
 
-def attach(session: Session, notice_ids: list[int | None], mail_id: int) -> None:
-    session.connection().execute(update(NOTICES).where(NOTICES.c.id.in_(notice_ids)).values(mail_id=mail_id))
+def mail_to(
+    session: Session,
+    user: User,
+    notices: list[Notice],
+    kind: MailKind,
+    subject: str,
+    bodies: tuple[str, str],
+    now: datetime,
+    settings: Settings,
+    attachments: list[dict[str, Any]] | None = None,
+) -> None:
+    """Store the person's mail and mark the notices it carries as mailed."""
+    mail_id = new_mail(
+        session,
+        user=user,
+        to=user.email,
+        kind=kind,
+        language=user.language,
+        subject=subject,
+        bodies=bodies,
+        now=now,
+        settings=settings,
+        attachments=attachments,
+    )
+    ids = [n.id for n in notices]
+    session.connection().execute(update(NOTICES).where(NOTICES.c.id.in_(ids)).values(mail_id=mail_id))
 
 
 def compose_immediate(session: Session, *, now: datetime, settings: Settings) -> int:
@@ -178,20 +202,9 @@ def compose_immediate(session: Session, *, now: datetime, settings: Settings) ->
         line = item(session, notice, language, settings.base_url)
         subject = f"{'[HASTER] ' if line.urgent else ''}{line.kind}: {line.what} – {line.reference} {line.title}"
         bodies = render(MailKind.single, language, user=user, item=line)
-        documents = [{"meeting_id": notice.meeting_id, "minutes": notice.topic == "minutes_finalised"}]
-        mail_id = new_mail(
-            session,
-            user=user,
-            to=user.email,
-            kind=MailKind.single,
-            language=language,
-            subject=subject,
-            bodies=bodies,
-            now=now,
-            settings=settings,
-            attachments=documents if notice.meeting_id is not None else None,
-        )
-        attach(session, [notice.id], mail_id)
+        meeting = notice.meeting_id
+        documents = [{"meeting_id": meeting, "minutes": notice.topic == "minutes_finalised"}] if meeting else None
+        mail_to(session, user, [notice], MailKind.single, subject, bodies, now, settings, documents)
         count += 1
     return count
 
@@ -228,18 +241,7 @@ def compose_digests(session: Session, *, now: datetime, settings: Settings) -> i
         count = len(items)
         da = f"Dagens overblik: {count} {'ny besked' if count == 1 else 'nye beskeder'}"
         subject = da if language == "da" else f"Your daily summary: {count} new {'item' if count == 1 else 'items'}"
-        inbox = f"{settings.base_url.rstrip('/')}/sager?vis=indbakke"
+        inbox = f"{settings.base_url.rstrip('/')}/opgaver"
         bodies = render(MailKind.digest, language, user=user, items=items, due=due, inbox=inbox)
-        mail_id = new_mail(
-            session,
-            user=user,
-            to=user.email,
-            kind=MailKind.digest,
-            language=language,
-            subject=subject,
-            bodies=bodies,
-            now=now,
-            settings=settings,
-        )
-        attach(session, [n.id for n in notices], mail_id)
+        mail_to(session, user, notices, MailKind.digest, subject, bodies, now, settings)
     return len(by_user)

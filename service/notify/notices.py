@@ -36,9 +36,6 @@ class Hours:
         day = local.date() if early_today else calendar.next_working_day(local.date() + timedelta(days=1))
         return datetime.combine(day, time(self.starts), calendar.LOCAL).astimezone(UTC)
 
-    def is_quiet(self, now: datetime) -> bool:
-        return self.deliver_after(now) > now
-
 
 def insert_new(session: Session, table: Table, rows: list[dict[str, Any]], keys: list[str]) -> int:
     """Insert the rows whose unique `keys` are not taken yet (a retried or concurrent run adds nothing); how many."""
