@@ -102,3 +102,12 @@ def members_on_the_day(session: Session, meeting: Meeting) -> list[int]:
         col(Membership.valid_to).is_(None) | (col(Membership.valid_to) >= day),
     )
     return sorted(set(session.exec(query).all()))
+
+
+def changeable(session: Session, meeting_id: int, expected_version: int | None, now: datetime) -> Meeting:
+    """A planned meeting still ahead, at the version the writer saw (404 or 409 otherwise)."""
+    meeting = get_meeting(session, meeting_id)
+    check_version(meeting, expected_version)
+    check_planned(meeting)
+    check_ahead(meeting, now)
+    return meeting

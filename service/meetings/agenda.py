@@ -69,10 +69,7 @@ def proposed(session: Session, *, meeting: Meeting, now: datetime) -> list[Propo
 def add_item(*, session: Session, actor: Actor, meeting_id: int, body: AgendaRequest, now: datetime) -> AgendaItem:
     """Put a case on the agenda: a decision or discussion moves it to the agenda state through its engine."""
     access.require_manager(actor)
-    meeting = access.get_meeting(session, meeting_id)
-    access.check_version(meeting, body.expected_version)
-    access.check_planned(meeting)
-    access.check_ahead(meeting, now)
+    access.changeable(session, meeting_id, body.expected_version, now)
     here = load(session, actor, body.case_id, visible=visible(session, actor))
     if body.kind == ItemKind.information:
         write_transaction(session)
@@ -131,10 +128,7 @@ def confirm(*, session: Session, actor: Actor, meeting_id: int, expected_version
     """The secretariat confirms the agenda: it can now be sent."""
     access.require_manager(actor)
     write_transaction(session)
-    meeting = access.get_meeting(session, meeting_id)
-    access.check_version(meeting, expected_version)
-    access.check_planned(meeting)
-    access.check_ahead(meeting, now)
+    meeting = access.changeable(session, meeting_id, expected_version, now)
     access.bump(session, meeting, agenda_confirmed_at=now)
     session.commit()
 
@@ -143,10 +137,7 @@ def send(*, session: Session, actor: Actor, meeting_id: int, expected_version: i
     """Send the confirmed agenda to the board's members: one meeting_outbox row each; how many were written."""
     access.require_manager(actor)
     write_transaction(session)
-    meeting = access.get_meeting(session, meeting_id)
-    access.check_version(meeting, expected_version)
-    access.check_planned(meeting)
-    access.check_ahead(meeting, now)
+    meeting = access.changeable(session, meeting_id, expected_version, now)
     if meeting.agenda_confirmed_at is None or meeting.agenda_sent_at is not None:
         raise Conflict(
             "Only a confirmed agenda that has not been sent can be sent.",

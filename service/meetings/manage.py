@@ -45,10 +45,7 @@ def move_meeting(*, session: Session, actor: Actor, meeting_id: int, body: Meeti
     if body.starts_at is not None:
         _in_future(body.starts_at, now)
     write_transaction(session)
-    meeting = access.get_meeting(session, meeting_id)
-    access.check_version(meeting, body.expected_version)
-    access.check_planned(meeting)
-    access.check_ahead(meeting, now)
+    meeting = access.changeable(session, meeting_id, body.expected_version, now)
     changes = body.model_dump(exclude_unset=True, exclude={"expected_version"})
     access.bump(session, meeting, **changes)
     session.commit()
@@ -59,10 +56,7 @@ def cancel_meeting(*, session: Session, actor: Actor, meeting_id: int, expected_
     """Cancel a meeting (kept, marked cancelled); refused while cases still stand undecided on its agenda."""
     access.require_manager(actor)
     write_transaction(session)
-    meeting = access.get_meeting(session, meeting_id)
-    access.check_version(meeting, expected_version)
-    access.check_planned(meeting)
-    access.check_ahead(meeting, now)
+    meeting = access.changeable(session, meeting_id, expected_version, now)
     waiting = session.exec(
         select(AgendaItem.title).where(AgendaItem.meeting_id == meeting_id, col(AgendaItem.decided_at).is_(None))
     ).all()
