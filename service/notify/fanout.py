@@ -87,7 +87,6 @@ def settle_past(session: Session, *, before: datetime) -> int:
 
 
 MEETING_OUTBOX = MeetingMessage.__table__  # type: ignore[attr-defined]
-MEETING_OUTBOX = MeetingMessage.__table__  # type: ignore[attr-defined]
 MEETING_REASON = ("du sidder i bestyrelsen, der holder mødet", "you sit on the board that holds the meeting")
 
 
