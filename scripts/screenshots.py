@@ -76,7 +76,8 @@ def main() -> None:
         try:
             wait_for(f"{base}/healthz")
             with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(executable_path=os.environ.get("CHROMIUM", "/usr/bin/chromium"), args=FLAGS)
+                chromium = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+                browser = playwright.chromium.launch(executable_path=chromium, args=FLAGS)
                 page = browser.new_page(locale="da-DK")
                 user = None
                 ids: dict[str, str] = {}
