@@ -62,7 +62,9 @@ def on_postponed(session: Session, here: Situation, after: Case, now: datetime) 
     if meeting is None:
         return None
     facts = case_facts(session, here.case)
-    was, then = forecast(k, here.case, meeting.id, facts), forecast(k, after, None, facts)
+    # Measured from the meeting's day: the decision was expected there, not on the day the secretariat recorded it.
+    was = forecast(k.on(min(k.today, meeting.day)), here.case, meeting.id, facts)
+    then = forecast(k, after, None, facts)
     if was is None or then is None or then.on <= was.on:
         return None
     return slip(Reason.missed, meeting, was, then)
