@@ -4,11 +4,13 @@ the cut-off keep the meeting they missed. The tests run in order on one database
 
 from datetime import datetime
 
+from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from service.forecasting.slip_events import record_missed_cutoffs
 from tests.meetings.conftest import World
 from tests.meetings.test_agenda import _act, _meeting, _open, _plan
+from tests.service.test_sessions import ui_login
 from workflows.calendar import LOCAL
 
 MOVES = [
@@ -81,6 +83,10 @@ def test_an_overdue_lbf_answer_is_expected_from_today_on_and_says_it_is_overdue(
     assert after["expected_decision"]["overdue_since"] == "2017-03-15"
     (step,) = after["expected_decision"]["steps"]
     assert step["overdue"] and step["planned"] == "2017-03-15" and step["on"] == after["expected_decision_date"]
+    with TestClient(world.clients["after"].app) as browser:  # the case page says so beside the date
+        ui_login(browser, "sara.bech")
+        page = browser.get(f"/sager/{case['id']}").text
+    assert '<span class="tag warn">Forsinket siden 15. marts 2017</span>' in page
 
 
 def test_a_case_taken_off_a_held_meeting_keeps_the_meeting_it_missed(world: World) -> None:
