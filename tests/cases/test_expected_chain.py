@@ -21,7 +21,7 @@ CALENDAR = {
     4: MeetingDay(4, CENTRAL, date(2016, 11, 24), True),
 }
 NAMES = {DISTRICT: "Bydelsbestyrelse Amager", CENTRAL: "Boligsocial Bestyrelse"}
-OBSERVED = ReplyTimes((70.0, 80.0, 83.0, 90.0, 100.0))  # median 83 days
+OBSERVED = ReplyTimes.of((70, 80, 83, 90, 100))  # median 83 days
 
 
 def knowing(today: date, replies: ReplyTimes = OBSERVED) -> Known:
@@ -64,7 +64,7 @@ def test_after_the_cutoff_the_next_meeting_and_the_central_board_after_it() -> N
 
 
 def test_too_few_lbf_replies_fall_back_to_the_documented_default() -> None:
-    thin = ReplyTimes((50.0, 60.0))
+    thin = ReplyTimes.of((50, 60))
     assert thin.median() == lbf.DEFAULT_DAYS == 30
     moves = {"budget_moves": [{"from_area": "KP", "to_area": "FF", "from_funder": "LBF", "to_funder": "LBF"}]}
     found = forecast(knowing(date(2016, 5, 10), thin), case("change_request", "draft", moves), None, CaseFacts())
@@ -80,7 +80,7 @@ def test_a_content_change_needs_no_lbf_and_a_screened_answer_wins_over_the_defau
 
 
 def test_an_overdue_lbf_reply_rolls_forward_with_the_remaining_median() -> None:
-    replies = ReplyTimes(tuple(float(d) for d in (60, 70, 75, 80, 83, 83, 95, 100, 110, 120, 130)))
+    replies = ReplyTimes.of((60, 70, 75, 80, 83, 83, 95, 100, 110, 120, 130))
     today = date(2016, 6, 1)
     waiting = case("change_request", "awaiting_lbf", {"lbf_approval_needed": True})
     found = forecast(knowing(today, replies), waiting, None, CaseFacts(entered=date(2016, 3, 1)))

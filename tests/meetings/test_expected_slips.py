@@ -2,16 +2,21 @@
 the case's history, an overdue LBF answer is never expected in the past, a postponed case and a case not ready by
 the cut-off keep the meeting they missed. The tests run in order on one database."""
 
-from datetime import datetime
+from datetime import date, datetime
+from statistics import median
 
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 from sqlmodel import Session
 
+from service.forecasting import lbf
 from service.forecasting.slip_events import record_missed_cutoffs
+from service.persistence.case_tables import CASE_EVENTS
+from service.stats.intervals import aware
 from tests.meetings.conftest import World
 from tests.meetings.test_agenda import _act, _meeting, _open, _plan
 from tests.service.test_sessions import ui_login
-from workflows.calendar import LOCAL
+from workflows.calendar import LOCAL, add_calendar_days
 
 MOVES = [
     {
@@ -121,3 +126,39 @@ def test_a_case_not_ready_by_the_cutoff_slips_once(world: World) -> None:
     assert slip["comment"] == "Nåede ikke mødet 15. marts 2017: +13 uger"
     assert slip["data"]["was"] == "2017-03-15" and slip["data"]["expected"] == "2017-06-14"
     assert _case(world, draft, "after")["expected_decision_date"] == "2017-06-14"
+
+
+def _sent_to_lbf(world: World, title: str) -> dict:
+    data = {"kind": "economic", "change_description": title, "budget_moves": MOVES}
+    case = _open(world, "HP-10", "change_request", data, title)
+    _act(world, case, "schedule", data={"written_procedure": True})
+    for user, org in (("eva.holm", "FSB"), ("bo.iversen", "AAB")):
+        _act(world, case, "vote", user=user, data={"organisation": org, "vote": "approve"})
+    _act(world, case, "approve")
+    return _act(world, case, "send_to_lbf")
+
+
+def test_lbfs_observed_median_reply_time_replaces_the_default_once_it_has_replied_often_enough(world: World) -> None:
+    waiting = _sent_to_lbf(world, "Venter stadig")
+    assert _case(world, waiting)["expected_decision_date"] == "2017-03-15"  # few replies seen yet: 30 days
+    for n in range(lbf.MIN_REPLIES):
+        case = _sent_to_lbf(world, f"Besvaret {n}")
+        version = _case(world, case, "after")["version"]
+        body = {"expected_version": version, "data": {"lbf_reference": f"LBF 2017-{n}"}}
+        world.call("after", "POST", f"/cases/{case['id']}/actions/record_lbf_approval", json=body)
+    with Session(world.engine) as session:  # every answer LBF gave, read from the history itself
+        events = session.connection().execute(
+            select(CASE_EVENTS.c.case_id, CASE_EVENTS.c.action, CASE_EVENTS.c.at).order_by(CASE_EVENTS.c.seq)
+        )
+        sent: dict[int, datetime] = {}
+        took = []
+        for case_id, action, at in events:
+            if action == "send_to_lbf":
+                sent[case_id] = aware(at)
+            elif action in ("record_lbf_approval", "record_lbf_rejection", "record_lbf_query") and case_id in sent:
+                took.append((aware(at) - sent.pop(case_id)).days)
+    assert len(took) >= lbf.MIN_REPLIES
+    typical = round(median(took))
+    assert typical != lbf.DEFAULT_DAYS
+    expected = add_calendar_days(date(2017, 2, 13), typical)
+    assert _case(world, waiting)["expected_decision_date"] == expected.isoformat()
