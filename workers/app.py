@@ -24,13 +24,16 @@ BEAT_SCHEDULE = {
     # The reports each plan owes LBF for last year are opened early in January; the job runs daily because it
     # opens only what is owed and not there yet, so a day the worker was down costs nothing.
     "lbf-reports": {"task": "notify.lbf_reports", "schedule": crontab(hour=6, minute=30)},
+    # A case not ready by the agenda cut-off of the meeting it was expected at has slipped to a later one; the job
+    # writes that into its history once. Cut-offs fall on days, and the job looks back weeks, so daily is enough.
+    "forecast-slips": {"task": "forecast.missed_cutoffs", "schedule": crontab(hour=6, minute=15)},
 }
 
 
 def make_celery(settings: Settings) -> Celery:
     """A Celery app for the settings: Redis in production, kombu's filesystem transport when embedded."""
     calendar.configure(settings.closed_days)
-    app = Celery("boligsocial", include=["workers.heartbeat", "workers.notify"])
+    app = Celery("boligsocial", include=["workers.heartbeat", "workers.notify", "workers.forecasts"])
     app.conf.update(
         broker_url=settings.broker,
         broker_transport_options=settings.broker_transport_options(),

@@ -1,56 +1,51 @@
-"""When an open case is expected to be decided: at the meeting it is scheduled on, else at the deciding board's
-next meeting whose agenda cut-off it can still make, else by written procedure; a step at LBF adds LBF's reply time.
+"""When an open case is expected to be decided: the chain of steps (service.forecasting.chain) for one case, with
+what its own history and deadlines add, and the slips its history keeps."""
 
-Computed on every read from the meeting calendar, so a moved or cancelled meeting moves the date at once.
-"""
+from datetime import date
 
-from datetime import UTC, date, datetime
-from typing import Any
-
+from sqlalchemy import func, or_, select
 from sqlmodel import Session
 
 from service.cases import statements
 from service.cases.situation import Situation
+from service.forecasting.chain import CaseFacts, Forecast, Known, forecast, known
+from service.persistence.case_tables import CASE_EVENTS, Case, DeadlineStatus
+from service.stats.intervals import aware
 from workflows import calendar
-from workflows.spec import LbfPolicy, Wait
+from workflows.registry import WORKFLOWS
 
 
-def _needs_lbf(here: Situation) -> bool:
-    """LBF must still approve after the board: always for some case types, by the screening for others."""
-    return here.workflow.lbf == LbfPolicy.always or bool(here.case.data.get("lbf_approval_needed"))
+def case_facts(session: Session, case: Case) -> CaseFacts:
+    """When the case entered its state, and its open deadlines that fix a step (written procedure, a report's due)."""
+    connection = session.connection()
+    entered = connection.execute(
+        select(func.max(CASE_EVENTS.c.at)).where(
+            CASE_EVENTS.c.case_id == case.id,
+            CASE_EVENTS.c.to_state == case.state,
+            or_(CASE_EVENTS.c.from_state.is_(None), CASE_EVENTS.c.from_state != CASE_EVENTS.c.to_state),
+        )
+    ).scalar()
+    workflow = WORKFLOWS[case.case_type]
+    written = {d.name for d in workflow.deadlines if d.starts_in == workflow.on_agenda and d.when}
+    from_data = {d.name for d in workflow.deadlines if d.due_from_data}
+    deadlines = connection.execute(statements.DEADLINES_OF_CASE, {"case_id": case.id})
+    open_ = [d for d in deadlines if d.status == DeadlineStatus.open]
+    return CaseFacts(
+        entered=aware(entered).astimezone(calendar.LOCAL).date() if entered is not None else None,
+        written_until=max((d.due_on for d in open_ if d.name in written), default=None),
+        report_due=max((d.due_on for d in open_ if d.name in from_data), default=None),
+    )
 
 
-def _day(moment: datetime) -> date:
-    return moment.astimezone(calendar.LOCAL).date()
+def expected_decision(session: Session, here: Situation, today: date, facts: Known | None = None) -> Forecast | None:
+    """The steps to the case's decision (LBF's answer included where it must approve); None once decided.
+
+    `facts`: the calendar and LBF's reply times read once for a whole list of cases."""
+    k = facts if facts is not None else known(session, today)
+    return forecast(k, here.case, here.round.meeting, case_facts(session, here.case))
 
 
-def board_decision(session: Session, here: Situation, today: date) -> date:
-    """The day the deciding board is expected to decide the case."""
-    case, connection = here.case, session.connection()
-    params: dict[str, Any] = {"board_id": case.deciding_board_id}
-    if case.state == here.workflow.on_agenda:
-        if here.round.meeting is None:  # written procedure: the members' reply deadline
-            return calendar.add_working_days(today, calendar.WRITTEN_PROCEDURE_WORKING_DAYS)
-        scheduled = connection.execute(statements.ROUND_MEETING, {**params, "meeting_id": here.round.meeting}).scalar()
-        if scheduled is not None:
-            return _day(scheduled)
-    earliest = calendar.add_working_days(today, calendar.AGENDA_CUTOFF_WORKING_DAYS)
-    params["earliest"] = datetime.combine(earliest, datetime.min.time(), UTC)
-    following = connection.execute(statements.NEXT_MEETING, params).scalar()
-    if following is not None:
-        return _day(following)
-    return calendar.add_working_days(today, calendar.WRITTEN_PROCEDURE_WORKING_DAYS)  # no meeting planned
-
-
-def expected_decision_date(session: Session, here: Situation, today: date) -> date | None:
-    """The expected date of the case's decision, LBF's included where it must approve; None once decided."""
-    case, workflow = here.case, here.workflow
-    if not case.is_open or case.deciding_board_id is None:
-        return None
-    if case.state in workflow.decided_in:
-        if workflow.state(case.state).wait != Wait.lbf:
-            return None
-        due = [d.due_on for d in session.connection().execute(statements.DEADLINES_OF_CASE, {"case_id": case.id})]
-        return max(due) if due else calendar.add_calendar_days(today, calendar.LBF_REPLY_DAYS)
-    decided = board_decision(session, here, today)
-    return calendar.add_calendar_days(decided, calendar.LBF_REPLY_DAYS) if _needs_lbf(here) else decided
+def expected_decision_date(session: Session, here: Situation, today: date, facts: Known | None = None) -> date | None:
+    """The expected date of the case's decision; never before today (an overdue step is expected from today on)."""
+    found = expected_decision(session, here, today, facts)
+    return found.on if found is not None else None

@@ -12,6 +12,7 @@ from service.authz import Actor
 from service.cases import effects, notifications, sources, statements
 from service.cases.deadlines import sync_deadlines
 from service.cases.situation import ROUND_RULE, Situation
+from service.forecasting import slip_events
 from service.meetings import placing
 from service.persistence.case_tables import Case
 from service.stats.intervals import record_transition
@@ -55,6 +56,9 @@ class Step:
         )
         entered = dest != case.state and self.here.workflow.collects_in(dest)
         self.event_data = {**data, ROUND_RULE: self.here.setting.decision_rule} if entered else data
+        if self.action.postpones and self.here.round.meeting is not None:  # the meeting missed, kept in the history
+            missed = slip_events.on_postponed(self.session, self.here, self.case, self.now)
+            self.event_data = {**self.event_data, slip_events.SLIP: missed} if missed else self.event_data
 
     def write(self, state: str) -> None:
         old, new = self.here.case, self.case

@@ -9,10 +9,12 @@ from sqlmodel import Session, col, select
 
 from service.authz import Actor
 from service.cases.deadline_views import DeadlinePublic, deadlines_of
-from service.cases.expected import expected_decision_date
+from service.cases.expected import expected_decision
 from service.cases.lifecycle import allowed_actions
 from service.cases.situation import Situation
 from service.cases.visibility import readable_comments, visible
+from service.forecasting.chain import known
+from service.forecasting.public import ExpectedDecision, public
 from service.persistence.case_tables import Case, CaseComment, CaseDeadline, DeadlineStatus
 from service.persistence.tables import Plan
 from workflows.registry import WORKFLOWS
@@ -46,6 +48,7 @@ class CasePublic(CaseSummary):
     data: dict[str, Any]
     deadlines: list[DeadlinePublic]
     expected_decision_date: date | None
+    expected_decision: ExpectedDecision | None  # the date's chain of steps, overdue or not, and the slips so far
     allowed_actions: list[str]
     actions: list[ActionOption]
 
@@ -77,12 +80,15 @@ def summary(case: Case) -> CaseSummary:
 def describe(session: Session, here: Situation, *, today: date) -> CasePublic:
     """The case as its caller sees it, with the actions they may take now and why others are refused."""
     case, options = here.case, here.options()
+    facts = known(session, today)
+    expected = expected_decision(session, here, today, facts)
     return CasePublic(
         **summary(case).model_dump(),
         description=case.description,
         data=case.data,
         deadlines=deadlines_of(session, here.workflow, case.id or 0, today),
-        expected_decision_date=expected_decision_date(session, here, today),
+        expected_decision_date=expected.on if expected else None,
+        expected_decision=public(session, facts, expected, case.id or 0),
         allowed_actions=[o.action.name for o in options if o.allowed],
         actions=[
             ActionOption(

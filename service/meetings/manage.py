@@ -6,6 +6,7 @@ from sqlmodel import Session, col, select
 
 from service.authz import Actor
 from service.errors import Conflict, Invalid
+from service.forecasting import slip_events
 from service.meetings import access
 from service.meetings.schemas import MeetingCreate, MeetingUpdate
 from service.persistence.db import write_transaction
@@ -47,7 +48,8 @@ def move_meeting(*, session: Session, actor: Actor, meeting_id: int, body: Meeti
     write_transaction(session)
     meeting = access.changeable(session, meeting_id, body.expected_version, now)
     changes = body.model_dump(exclude_unset=True, exclude={"expected_version"})
-    access.bump(session, meeting, **changes)
+    with slip_events.watching(session, meeting_id, actor.user_id, now):  # cases it pushes later keep the slip
+        access.bump(session, meeting, **changes)
     session.commit()
     return access.get_meeting(session, meeting_id)
 
@@ -67,6 +69,7 @@ def cancel_meeting(*, session: Session, actor: Actor, meeting_id: int, expected_
             da=f"Tag først punkterne af dagsordenen (hver sag venter så igen på et møde): {names}.",
             version=meeting.version,
         )
-    access.bump(session, meeting, status=MeetingStatus.cancelled)
+    with slip_events.watching(session, meeting_id, actor.user_id, now):
+        access.bump(session, meeting, status=MeetingStatus.cancelled)
     session.commit()
     return access.get_meeting(session, meeting_id)

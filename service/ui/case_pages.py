@@ -20,6 +20,7 @@ from service.clock import Clock
 from service.deps import SessionDep
 from service.diagrams import render_svg
 from service.errors import ServiceError
+from service.forecasting.texts import slip_text
 from service.persistence.case_tables import CaseDeadline, DeadlineStatus
 from service.persistence.tables import Board, Plan, User
 from service.ui import case_context, forms, meeting_pickers, messages
@@ -166,6 +167,7 @@ def case_view(
         thread=case_context.thread(session, actor, case),
         plain=lambda text: messages.plain(text, workflow, lang),
         sees_internal="internal" in shown,
+        slip_text=lambda data: slip_text(data, lang),
     )
 
 

@@ -19,6 +19,7 @@ from service.cases.situation import situation
 from service.cases.views import text_match
 from service.cases.visibility import visible
 from service.deps import SessionDep
+from service.forecasting.chain import known
 from service.persistence.case_tables import Case, CaseDeadline, CaseEvent
 from service.persistence.tables import District, Plan
 from service.ui.case_pages import actor_of, clock, next_deadlines
@@ -63,12 +64,12 @@ def tasks(session: Session, actor: Actor, today: date, *, q: str = "", case_type
         query = query.where(col(Case.plan_id).in_(select(Plan.id).where(Plan.district_id == district)))
     if q.strip():
         query = query.where(text_match(session, q.strip()))
-    waiting = {}
+    waiting, calendar_now = {}, known(session, today)
     for case in session.exec(query):
         here = situation(session, case, actor)
         mine = [o.action.name for o in here.options() if waits_for_me(o)]
         if mine:
-            waiting[case.id or 0] = (case, mine, expected_decision_date(session, here, today))
+            waiting[case.id or 0] = (case, mine, expected_decision_date(session, here, today, calendar_now))
     due = next_deadlines(session, list(waiting))
     last = dict(
         session.exec(
