@@ -20,6 +20,7 @@ from service.api import (
     register,
     stats,
     workflows,
+    written,
 )
 from service.config import Settings, get_settings
 from service.middleware import BodyLimit, SecurityHeaders
@@ -79,6 +80,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(cases.router, prefix=API_PREFIX)
     app.include_router(meetings.router, prefix=API_PREFIX)
     app.include_router(meeting_documents.router, prefix=API_PREFIX)
+    app.include_router(written.router, prefix=API_PREFIX)
     app.include_router(attachments.router, prefix=API_PREFIX)
     app.include_router(notifications.router, prefix=API_PREFIX)
     app.include_router(mails.router, prefix=API_PREFIX)
