@@ -37,6 +37,7 @@ from service.ui import (
     notify_pages,
     tasks,
     views,
+    written_pages,
 )
 from workflows import calendar
 
@@ -94,6 +95,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(case_files.router)
     app.include_router(notify_pages.router)
     app.include_router(meeting_pages.router)
+    app.include_router(written_pages.router)
     app.include_router(dashboards.router)
     app.include_router(dashboard_data.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "ui" / "static"), name="static")

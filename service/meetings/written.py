@@ -64,7 +64,8 @@ def own_organisations(here: Situation) -> frozenset[str]:
     return (facts.acting_for - facts.recorded_for) & here.setting.voters if facts else frozenset()
 
 
-def _open_deadline(session: Session, case: Case) -> CaseDeadline | None:
+def open_deadline(session: Session, case: Case) -> CaseDeadline | None:
+    """The case's open written-procedure deadline: None unless its round is by written procedure now."""
     name = VOTING.get(case.case_type)
     if name is None or case.state != WORKFLOWS[case.case_type].on_agenda:
         return None
@@ -103,11 +104,8 @@ def describe(session: Session, actor: Actor, case: Case, deadline: CaseDeadline,
     events = rounds.round_events(session, case)
     own = own_organisations(here)
     statement = _statement_action(here.workflow, case.state)
-    may_state = (
-        statement is not None
-        and not actor.is_secretariat
-        and any(o.allowed for o in here.options() if o.action == statement)
-    )
+    city = case.deciding_board_id in actor.city_seats  # the page offers statements to City members (domain.md §3)
+    may_state = statement is not None and city and any(o.allowed for o in here.options() if o.action == statement)
     lapsed = _today(now) > deadline.due_on
     return ProcedurePublic(
         case_id=case.id,
@@ -156,7 +154,7 @@ def procedures(session: Session, actor: Actor, now: datetime) -> list[ProcedureP
 def _opened(session: Session, actor: Actor, case_id: int, now: datetime) -> tuple[Situation, CaseDeadline]:
     """The case in written procedure, still open for replies; 404 when unseen, 409 when closed or past its deadline."""
     here = load(session, actor, case_id, visible=visible(session, actor))
-    deadline = _open_deadline(session, here.case)
+    deadline = open_deadline(session, here.case)
     if deadline is None:
         state = here.workflow.state(here.case.state)
         raise Conflict(
