@@ -20,6 +20,7 @@ from service.api import (
     register,
     stats,
     workflows,
+    written,
 )
 from service.config import Settings, get_settings
 from service.middleware import BodyLimit, SecurityHeaders
@@ -36,6 +37,7 @@ from service.ui import (
     notify_pages,
     tasks,
     views,
+    written_pages,
 )
 from workflows import calendar
 
@@ -79,6 +81,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(cases.router, prefix=API_PREFIX)
     app.include_router(meetings.router, prefix=API_PREFIX)
     app.include_router(meeting_documents.router, prefix=API_PREFIX)
+    app.include_router(written.router, prefix=API_PREFIX)
     app.include_router(attachments.router, prefix=API_PREFIX)
     app.include_router(notifications.router, prefix=API_PREFIX)
     app.include_router(mails.router, prefix=API_PREFIX)
@@ -92,6 +95,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(case_files.router)
     app.include_router(notify_pages.router)
     app.include_router(meeting_pages.router)
+    app.include_router(written_pages.router)
     app.include_router(dashboards.router)
     app.include_router(dashboard_data.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "ui" / "static"), name="static")

@@ -4,8 +4,8 @@
 modules are the parts an accepted action touches. Import the use cases from here.
 """
 
-from service.cases.lifecycle import Outcome, allowed_actions, apply_action
+from service.cases.lifecycle import Outcome, allowed_actions, apply_action, take
 from service.cases.opening import open_case
 from service.cases.situation import Situation, load, situation
 
-__all__ = ["Outcome", "Situation", "allowed_actions", "apply_action", "load", "open_case", "situation"]
+__all__ = ["Outcome", "Situation", "allowed_actions", "apply_action", "load", "open_case", "situation", "take"]

@@ -94,6 +94,22 @@ def apply_action(
     return response
 
 
+def take(
+    session: Session,
+    actor: Actor,
+    case_id: int,
+    action: str,
+    expected_version: int,
+    *,
+    comment: str = "",
+    data: dict[str, Any] | None = None,
+    now: datetime,
+) -> Outcome:
+    """An action inside the caller's transaction, neither committed nor rolled back here: for a step that follows
+    another one at once (a written procedure's decision after its last vote) or a worker's own transaction."""
+    return _apply(session, actor, case_id, action, expected_version, comment, data, None, now)
+
+
 def _explained(session: Session, error: BaseException, actor: Actor, case_id: int, action: str) -> BaseException:
     """The refusal to raise for an error inside the transaction (already rolled back)."""
     if isinstance(error, ServiceError):

@@ -6,9 +6,9 @@ from typing import Any
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from service.authz import Actor
+from service.authz import Actor, current
 from service.errors import Conflict, Forbidden, NotFound
-from service.persistence.tables import Meeting, MeetingStatus, Membership
+from service.persistence.tables import Meeting, MeetingStatus, Membership, Seat
 from workflows.calendar import LOCAL
 
 MEETINGS = Meeting.__table__  # type: ignore[attr-defined]
@@ -31,6 +31,21 @@ def require_manager(actor: Actor) -> None:
 def sees_agenda(actor: Actor, board_id: int) -> bool:
     """The secretariat and the board's own members see its agendas and internal minutes."""
     return manages(actor) or board_id in actor.seats
+
+
+def approves_minutes(session: Session, actor: Actor, meeting: Meeting, now: datetime) -> bool:
+    """The board's members approve its minutes; whoever holds the secretary's seat writes them for the secretariat
+    and does not approve them as a member."""
+    if meeting.board_id not in actor.seats or actor.user_id is None:
+        return False
+    seats = session.exec(
+        select(Membership.seat).where(
+            Membership.user_id == actor.user_id,
+            Membership.board_id == meeting.board_id,
+            current(Membership, now.astimezone(LOCAL).date()),
+        )
+    ).all()
+    return any(seat != Seat.secretary for seat in seats)
 
 
 def get_meeting(session: Session, meeting_id: int) -> Meeting:

@@ -12,7 +12,7 @@ from service.authz import Actor
 from service.cases import Situation, apply_action, load
 from service.cases.visibility import visible
 from service.errors import Conflict, Invalid
-from service.meetings import access
+from service.meetings import access, rounds
 from service.meetings.schemas import DecisionRequest, PointDecision, VoteRequest
 from service.persistence.db import write_transaction
 from service.persistence.meeting_tables import AgendaItem, ItemKind
@@ -119,8 +119,11 @@ def _points(item: AgendaItem, body: DecisionRequest) -> list[PointDecision]:
     return body.points
 
 
-def decision_text(points: list[PointDecision], outcome: Outcome | PointResult, comment: str, votes: dict[str, str]) -> str:
-    """The beslutning as the minutes write it."""
+def decision_text(
+    points: list[PointDecision], outcome: Outcome | PointResult, comment: str, votes: dict[str, str], said: str = ""
+) -> str:
+    """The beslutning as the minutes write it: the outcome, the votes where the parties split, the advisory
+    statements (`said`), then the comment."""
     if outcome in FOLLOWS and all(p.result == FOLLOWS[outcome] for p in points) and outcome != Outcome.rejected:
         text = "Godkendt som indstillet." if outcome == Outcome.approved else "Taget til efterretning."
     elif outcome in FOLLOWS:
@@ -129,7 +132,7 @@ def decision_text(points: list[PointDecision], outcome: Outcome | PointResult, c
         text = OUTCOME_DA[outcome]
     if len(set(votes.values())) > 1:
         text += " Stemmer: " + ", ".join(f"{org} {vote}" for org, vote in sorted(votes.items())) + "."
-    return f"{text} {comment}".strip()
+    return " ".join(part for part in (text, said, comment) if part).strip()
 
 
 def _mark(session: Session, meeting: Meeting, item: AgendaItem, actor: Actor, fields: dict[str, Any], now: datetime) -> None:
@@ -167,7 +170,9 @@ def record_decision(
         )
     points = _points(item, body)
     votes = dict(here.round.votes) if here.round.meeting == meeting_id else {}
-    text = decision_text(points, body.outcome, body.comment, votes)
+    events = rounds.round_events(session, here.case, meeting_id=meeting_id)
+    said = rounds.statement_text(rounds.statements(session, here.case, events))
+    text = decision_text(points, body.outcome, body.comment, votes, said)
     fields = {"outcome": body.outcome, "points": [p.model_dump() for p in points], "decision_text": text}
     if informing:
         write_transaction(session)

@@ -29,7 +29,13 @@ def _open_minutes(session: Session, meeting_id: int, now: datetime) -> Meeting:
     return meeting
 
 
-def _member(actor: Actor, meeting: Meeting) -> None:
+def _member(session: Session, actor: Actor, meeting: Meeting, now: datetime) -> None:
+    if meeting.board_id in actor.seats and not access.approves_minutes(session, actor, meeting, now):
+        raise Forbidden(
+            "You may not do this: you hold the board's secretary seat, and the secretary does not approve the minutes "
+            "as a member.",
+            da="Du må ikke gøre dette: du har bestyrelsens sekretærpost, og sekretæren godkender ikke referatet som medlem.",
+        )
     if meeting.board_id not in actor.seats:
         raise Forbidden(
             "You may not do this: only the board's members approve its minutes.",
@@ -40,7 +46,7 @@ def _member(actor: Actor, meeting: Meeting) -> None:
 def approve(*, session: Session, actor: Actor, meeting_id: int, now: datetime) -> None:
     """The member's approval of the minutes, time-stamped (again, after a withdrawal)."""
     meeting = _open_minutes(session, meeting_id, now)
-    _member(actor, meeting)
+    _member(session, actor, meeting, now)
     row = session.exec(
         select(MinutesApproval).where(MinutesApproval.meeting_id == meeting_id, MinutesApproval.user_id == actor.user_id)
     ).first()
@@ -56,7 +62,7 @@ def approve(*, session: Session, actor: Actor, meeting_id: int, now: datetime) -
 def withdraw(*, session: Session, actor: Actor, meeting_id: int, now: datetime) -> None:
     """The member withdraws their own approval (only before the minutes are final)."""
     meeting = _open_minutes(session, meeting_id, now)
-    _member(actor, meeting)
+    _member(session, actor, meeting, now)
     row = session.exec(
         select(MinutesApproval).where(MinutesApproval.meeting_id == meeting_id, MinutesApproval.user_id == actor.user_id)
     ).first()

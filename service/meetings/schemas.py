@@ -80,6 +80,25 @@ class AttachmentPublic(BaseModel):
     public: bool
 
 
+class BallotPublic(BaseModel):
+    """An organisation's vote in a decision round, as the history has it."""
+
+    organisation: str
+    vote: VoteChoice
+    by: str | None = Field(description="Who cast or recorded it (full name); None for the service")
+    at: datetime
+    comment: str = ""
+
+
+class StatementPublic(BaseModel):
+    """An advisory statement given in a decision round (City members give statements, they do not vote)."""
+
+    by: str | None
+    organisations: list[str] = Field(description="The organisations the author represents on the deciding board")
+    text: str
+    at: datetime
+
+
 class ItemPublic(BaseModel):
     number: int
     case_id: int | None
@@ -94,10 +113,44 @@ class ItemPublic(BaseModel):
     closed_reason: str | None
     state: str | None
     votes: dict[str, str] = {}
+    statements: list[StatementPublic] = []
     outcome: str | None = None
     points: list[PointDecision] = []
     decision_text: str = ""
     decided_at: datetime | None = None
+
+
+class WrittenVote(Strict):
+    organisation: str = Field(max_length=20, description="Code of the party organisation you vote for, e.g. FSB")
+    vote: VoteChoice
+    comment: str = Field(default="", max_length=10_000)
+
+
+class WrittenStatement(Strict):
+    text: str = Field(min_length=1, max_length=10_000)
+
+
+class ProcedurePublic(BaseModel):
+    """A case in written procedure as a board member reads it, and what the reader may still do there."""
+
+    case_id: int
+    reference: str
+    title: str
+    case_type: str
+    version: int
+    board: Ref
+    plan: Ref | None
+    due_on: date = Field(description="The last day for replies (5 working days after it was sent)")
+    lapsed: bool = Field(description="The deadline has passed: the round closes at the next deadline sweep")
+    voters: list[str] = Field(description="The organisations that vote: the plan's parties (and the City on a veto)")
+    ballots: list[BallotPublic]
+    statements: list[StatementPublic]
+    proposal: list[str] = Field(description='The indstilling as "at ..." points')
+    presentation: str
+    economy: str
+    represents: list[str] = Field(description="Of the voters, the organisations the reader votes for")
+    may_vote_for: list[str] = Field(description="Of those, the ones that have not voted yet")
+    may_state: bool = Field(description="The reader may give an advisory statement")
 
 
 class ProposedPublic(BaseModel):

@@ -6,7 +6,7 @@ from sqlmodel import Session, col, select
 
 from service.authz import Actor
 from service.cases.situation import read_round
-from service.meetings import access, agenda
+from service.meetings import access, agenda, rounds
 from service.meetings.schemas import ApprovalPublic, AttachmentPublic, ItemPublic, MeetingDetail, PointDecision
 from service.persistence.case_tables import Case
 from service.persistence.meeting_tables import AgendaItem, MinutesApproval
@@ -17,8 +17,10 @@ from workflows.registry import WORKFLOWS
 
 
 def item_public(session: Session, item: AgendaItem, case: Case | None, meeting_id: int) -> ItemPublic:
-    """One agenda item with its case's state and, while the case is on this meeting, the votes cast."""
+    """One agenda item with its case's state, the advisory statements given in its round and, while the case is on
+    this meeting, the votes cast."""
     votes: dict[str, str] = {}
+    said = rounds.statements(session, case, rounds.round_events(session, case, meeting_id=meeting_id)) if case else []
     if case is not None and case.state == WORKFLOWS[case.case_type].on_agenda:
         current = read_round(session, case, WORKFLOWS[case.case_type])
         votes = dict(current.votes) if current.meeting == meeting_id else {}
@@ -36,6 +38,7 @@ def item_public(session: Session, item: AgendaItem, case: Case | None, meeting_i
         closed_reason=item.closed_reason,
         state=case.state if case else None,
         votes=votes,
+        statements=said,
         outcome=item.outcome,
         points=[PointDecision(**p) for p in item.points],
         decision_text=item.decision_text,

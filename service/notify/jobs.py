@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy.engine import Engine
 
 from service.config import Settings
+from service.meetings import written
 from service.notify import delivery, fanout, mails, reports, sweep, weekly
 from service.notify.notices import Hours
 from service.persistence.db import session_scope, write_transaction
@@ -42,12 +43,14 @@ def pump(engine: Engine, settings: Settings, now: datetime) -> dict[str, int]:
 
 
 def sweep_deadlines(engine: Engine, settings: Settings, now: datetime, limit: int = 500) -> dict[str, int]:
-    """Fire the reminder rungs due today, then pass what is urgent on at once."""
+    """Close the written procedures whose deadline has passed (before their escalation could fire), fire the
+    reminder rungs due today, then pass what is urgent on at once."""
+    closed = written.close_lapsed(engine, now)
     with session_scope(engine) as session:
         write_transaction(session)
         swept = sweep.sweep(session, now=now, hours=Hours.of(settings), limit=limit)
-    result = asdict(swept)
-    if swept.notices:
+    result = asdict(swept) | ({"closed_rounds": closed} if closed else {})
+    if swept.notices or closed:
         result |= {f"pump_{k}": v for k, v in pump(engine, settings, now).items()}
     return result
 

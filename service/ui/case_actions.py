@@ -10,6 +10,8 @@ from service.cases.schemas import ActionRequest
 from service.cases.visibility import visible_case
 from service.deps import SessionDep
 from service.errors import Invalid, ServiceError
+from service.meetings import written
+from service.meetings.schemas import WrittenVote
 from service.persistence.case_tables import Case, CaseEvent
 from service.persistence.tables import User
 from service.ui import case_context, forms, meeting_pickers
@@ -17,6 +19,8 @@ from service.ui.case_pages import CaseId, actor_of, case_view, clock
 from service.ui.i18n import language, translator
 from service.ui.views import csrf_ok, to_login, ui_user
 from workflows.registry import WORKFLOWS
+from workflows.schemas import Vote
+from workflows.spec import Collect
 
 router = APIRouter(include_in_schema=False)
 
@@ -71,17 +75,23 @@ async def take_action(request: Request, session: SessionDep, case_id: CaseId, ac
         if spec is not None and spec.requires is not None:
             forms.checked(spec.requires, data)
             forms.not_in_future(spec.requires, data, clock(request).today())
-        cases.apply_action(
-            session=session,
-            actor=actor,
-            case_id=case_id,
-            action=action,
-            comment=body.comment,
-            expected_version=body.expected_version,
-            data=body.data,
-            idempotency_key=form.get("idempotency_key") or None,
-            now=clock(request).now(),
-        )
+        in_writing = spec is not None and spec.collects == Collect.vote and written.open_deadline(session, case)
+        if in_writing and not actor.is_secretariat:  # a member's own vote in writing: once, and it may close the round
+            cast = Vote.model_validate(body.data)
+            vote = WrittenVote(organisation=cast.organisation, vote=cast.vote, comment=body.comment)
+            written.cast_vote(session=session, actor=actor, case_id=case_id, body=vote, now=clock(request).now())
+        else:
+            cases.apply_action(
+                session=session,
+                actor=actor,
+                case_id=case_id,
+                action=action,
+                comment=body.comment,
+                expected_version=body.expected_version,
+                data=body.data,
+                idempotency_key=form.get("idempotency_key") or None,
+                now=clock(request).now(),
+            )
     except ServiceError as refusal:  # the case as it is now, with what was wrong, under the refusal's status
         session.rollback()
         message = refusal.detail_da if lang == "da" and refusal.detail_da else refusal.detail

@@ -21,6 +21,7 @@ from service.deps import SessionDep
 from service.diagrams import render_svg
 from service.errors import ServiceError
 from service.forecasting.texts import slip_text
+from service.meetings.written import open_deadline
 from service.persistence.case_tables import CaseDeadline, DeadlineStatus
 from service.persistence.tables import Board, Plan, User
 from service.ui import case_context, forms, meeting_pickers, messages
@@ -133,6 +134,10 @@ def case_view(
     state_labels = {s.name: s.da if lang == "da" else s.en for s in workflow.states}
     history = case_history.history(session, case, shown=shown)
     votes = case_context.round_view(here, options)
+    writing = open_deadline(session, case)
+    hidden = case_context.hidden_actions(options, votes)
+    if writing is not None and votes is not None and votes.mine_done:  # an organisation votes once in writing
+        hidden |= {a.name for a in workflow.actions if a.collects}
     return render(
         request,
         "case.html",
@@ -155,7 +160,8 @@ def case_view(
         today=clock(request).today(),
         typed=typed or {},
         votes=votes,
-        hidden=case_context.hidden_actions(options, votes),
+        hidden=hidden,
+        writing=writing,
         final={a.name for a in workflow.actions if case_context.irreversible(workflow, a)},
         names=case_context.full_names(session, {h.actor for h in history if h.actor}),
         default_rule=case_context.default_lbf_rule(here),

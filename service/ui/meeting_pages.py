@@ -106,7 +106,7 @@ def meeting_page(request: Request, session: SessionDep, meeting_id: Id) -> Respo
         user=user,
         m=detail,
         manages=access.manages(actor),
-        member=meeting.board_id in actor.seats,
+        member=access.approves_minutes(session, actor, meeting, clock(request).now()),
         voters=_voters(session, actor, detail, orgs),
         started=meeting.starts_at <= clock(request).now(),
         error=request.session.pop("flash_error", None),

@@ -20,6 +20,7 @@ from service.cases.views import text_match
 from service.cases.visibility import visible
 from service.deps import SessionDep
 from service.forecasting.chain import known
+from service.meetings import written
 from service.persistence.case_tables import Case, CaseDeadline, CaseEvent
 from service.persistence.tables import District, Plan
 from service.ui.case_pages import actor_of, clock, next_deadlines
@@ -121,6 +122,8 @@ def my_tasks(
         plans={p.id: p for p in session.exec(select(Plan))},
         districts=session.exec(select(District).order_by(col(District.name))).all(),
         workflows=WORKFLOWS,
+        writing=written.in_procedure(session, [t.case.id for t in found if t.case.id is not None]),
+        sits=bool(actor.seats) or actor.is_secretariat,
         filters={"q": q, "sagstype": sagstype, "bydel": bydel, "sort": sort if sort in SORTS else "frist"},
         today=today,
     )

@@ -57,3 +57,15 @@ def test_the_phone_width_case_page(sized: Page, embedded: str) -> None:
     expect(who).to_be_in_viewport()
     sized.keyboard.press("Tab")
     expect(sized.get_by_role("link", name="Gå til indholdet")).to_be_focused()
+
+
+def test_the_written_procedure_page_passes_axe(sized: Page, embedded: str) -> None:
+    scheduled_case(embedded, "Tilgængelig skriftlig behandling")
+    log_in(sized, embedded, "eva.holm")
+    width = sized.viewport_size["width"] if sized.viewport_size else 0
+    sized.goto(f"{embedded}/skriftlig-behandling")
+    expect(sized.locator("article.procedure").first).to_be_visible()
+    sized.locator("details").evaluate_all("all => all.forEach(d => d.open = true)")
+    assert violations(sized) == []
+    assert sized.evaluate("document.documentElement.scrollWidth") <= width, "the page scrolls sideways"
+    sized.screenshot(path=SHOTS / f"written-procedure-{width}px.png", full_page=True)
