@@ -135,7 +135,7 @@ def problems(session: Session, *, plan_id: int, case_id: int | None, data: dict[
                     f"Only {kroner(free, 'en')} is available on budget line {area} {year} {funder}; "
                     f"the moves take {kroner(taken, 'en')}.",
                     f"Der er kun {kroner(free, 'da')} til rådighed på {area} {names.get(area, '')} {year} "
-                    f"({FUNDERS[funder][0]}); flytningerne tager {kroner(taken, 'da')}.",
+                    f"({FUNDERS[funder][0]}); flytningerne tager {kroner(taken, 'da')}",  # "kr." ends the sentence
                 )
             )
     return found
