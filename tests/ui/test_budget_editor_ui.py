@@ -11,7 +11,7 @@ from playwright.sync_api import Browser, Page, expect
 from tests.embedded import fetch
 from tests.ui import test_ui
 from tests.ui.test_accessibility import violations
-from tests.ui.test_ui import SHOTS, log_in
+from tests.ui.test_ui import SHOTS, api, log_in
 from tests.ui.test_ui_flow import token
 
 browser = test_ui.browser  # the same headless Chromium
@@ -34,11 +34,15 @@ def sized(request: pytest.FixtureRequest, browser: Browser) -> Iterator[Page]:
     assert external == [], f"the page asked the internet for {external}"
 
 
+def hp10(base: str, auth: str) -> int:
+    _, plans = fetch(f"{base}/api/v1/plans", token=auth)
+    return int(next(p["id"] for p in plans if p["code"] == "HP-10"))
+
+
 def held(base: str, area: str, year: int, funder: str) -> int:
     """What the line holds in HP-10's budget, as the API says."""
     auth = token(base, "sara.norgaard")
-    _, plans = fetch(f"{base}/api/v1/plans", token=auth)
-    _, plan = fetch(f"{base}/api/v1/plans/{next(p['id'] for p in plans if p['code'] == 'HP-10')}", token=auth)
+    _, plan = fetch(f"{base}/api/v1/plans/{hp10(base, auth)}", token=auth)
     lines = next(a["lines"] for a in plan["budget"] if a["activity_area"] == area)
     return int(next(x["amount_dkk"] for x in lines if x["year"] == year and x["funder"] == funder))
 
@@ -123,3 +127,32 @@ def test_without_the_script_the_form_is_refused_when_sent(browser: Browser, embe
     )
     expect(page.locator(ROW + "amount_dkk")).to_have_value("12.000")
     context.close()
+
+
+def test_the_drafts_edit_form_checks_its_moves_as_they_are_typed(sized: Page, embedded: str) -> None:
+    page, width = sized, sized.viewport_size["width"] if sized.viewport_size else 0
+    auth = token(embedded, "sara.norgaard")
+    move = {"from_area": "UB", "from_year": 2017, "from_funder": "LBF", "to_area": "TT", "to_year": 2017}
+    data = {
+        "kind": "economic",
+        "change_description": "Flyt",
+        "budget_moves": [move | {"to_funder": "LBF", "amount_dkk": 10_000}],
+    }
+    body = {"case_type": "change_request", "plan_id": hp10(embedded, auth), "title": f"Kladde ({width} px)", "data": data}
+    case = api(embedded, "/api/v1/cases", auth, body)
+    log_in(page, embedded, "sara.norgaard")
+    page.goto(f"{embedded}/sager/{case['id']}")
+    page.locator("summary", has_text="Redigér").click()
+    available = page.locator("#edit-budget_moves-0-from-available")
+    expect(available).to_have_text(re.compile(r"^Til rådighed på linjen: [0-9.]+ kr\.$"))  # the stored row, on load
+    free = int(re.sub(r"\D", "", available.inner_text()))
+    amount = page.locator("#edit-budget_moves-0-amount_dkk")
+    expect(amount).to_have_value("10.000")
+    expect(page.locator("#edit-changes_total option").first).not_to_contain_text("LBF")  # the LBF rule is not its
+    amount.fill(f"{free + 1:,}".replace(",", "."))
+    expect(page.locator("#edit-moves-message")).to_have_text(re.compile(rf"^Der er kun {re.escape(kr(free))} til rådighed"))
+    expect(page.locator("#edit-moves-preview")).to_contain_text(f"-{kr(free + 1)}")
+    assert violations(page) == []
+    assert page.evaluate("document.documentElement.scrollWidth") <= width, "the edit form scrolls sideways"
+    page.locator("#edit-moves-message").scroll_into_view_if_needed()
+    page.screenshot(path=SHOTS / f"budget-editor-draft-{width}px.png", full_page=True)
