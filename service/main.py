@@ -26,6 +26,7 @@ from service.config import Settings, get_settings
 from service.middleware import BodyLimit, SecurityHeaders
 from service.persistence.db import business_clock, demo_on, make_engine
 from service.ui import (
+    budget_editor,
     case_actions,
     case_files,
     case_pages,
@@ -90,6 +91,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(views.router)
     app.include_router(tasks.router)
     app.include_router(new_case.router)
+    app.include_router(budget_editor.router)
     app.include_router(case_pages.router)
     app.include_router(case_actions.router)
     app.include_router(case_files.router)

@@ -72,10 +72,11 @@ def _transfer_possible(facts: Facts) -> bool:
     return (direction, facts.competence) in {("to_central", "district"), ("to_district", "central")}
 
 
-def _moves_balance(facts: Facts) -> bool:
-    moves = facts.data.get("budget_moves") or []
+def moves_balance(data: Mapping[str, Any]) -> bool:
+    """Every move has a 'from' and a 'to' line, unless the change says it changes the plan's total."""
+    moves = data.get("budget_moves") or []
     one_sided = any(not (m.get("from_area") and m.get("to_area")) for m in moves)
-    return bool(facts.data.get("changes_total")) or not one_sided
+    return bool(data.get("changes_total")) or not one_sided
 
 
 def _has_moves_if_economic(facts: Facts) -> bool:
@@ -101,7 +102,7 @@ is_rejected_by_rule = Guard(
 )
 is_balanced = Guard(
     "is_balanced",
-    _moves_balance,
+    lambda f: moves_balance(f.data),
     "the budget moves do not balance: each move needs both a 'from' and a 'to' line unless changes_total is set",
     "budgetflytningerne balancerer ikke: hver flytning skal have en fra- og en til-linje, medmindre changes_total er sat",
     status=422,

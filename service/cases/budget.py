@@ -6,6 +6,7 @@ implemented changes. Checked at submission and again when the change is implemen
 """
 
 from collections import defaultdict
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import insert, update
@@ -14,7 +15,10 @@ from sqlmodel import Session, SQLModel, col, select
 from service.errors import Conflict, Invalid
 from service.persistence.case_tables import CASES
 from service.persistence.tables import ActivityArea, Plan
+from workflows import guards
+from workflows.case_types.change_request import TOTAL
 from workflows.registry import WORKFLOWS
+from workflows.schemas import FUNDERS
 
 BUDGET = SQLModel.metadata.tables["budget_lines"]
 BUDGET_CHANGES = SQLModel.metadata.tables["budget_changes"]
@@ -53,48 +57,136 @@ def _promised(session: Session, plan_id: int, case_id: int | None) -> dict[Line,
     return promised
 
 
-def check_moves(session: Session, *, plan_id: int, case_id: int | None, data: dict[str, Any]) -> None:
-    """Refuse (422, naming the move) moves outside the grant period or taking more than a line will hold."""
+@dataclass(frozen=True)
+class Problem:
+    """Why moves cannot be made, as a sentence in both languages, and the row and side it concerns."""
+
+    index: int
+    side: str
+    en: str
+    da: str
+
+    @property
+    def field(self) -> str:
+        return f"data.budget_moves.{self.index}.{self.side}_area"
+
+
+@dataclass(frozen=True)
+class LineChange:
+    """A budget line the moves touch: what it holds now, what the plan's approved changes leave free, the change."""
+
+    line: Line
+    before: int
+    available: int
+    change: int
+
+    @property
+    def after(self) -> int:
+        return self.before + self.change
+
+
+def kroner(amount: int, lang: str) -> str:
+    """40.000 kr. (Danish), DKK 40,000 (English)."""
+    return f"{amount:,} kr.".replace(",", ".") if lang == "da" else f"DKK {amount:,}"
+
+
+def available(session: Session, *, plan_id: int, case_id: int | None) -> dict[Line, int]:
+    """What each of the plan's budget lines can give: what it holds, less what approved changes have promised."""
+    held, promised = _held(session, plan_id), _promised(session, plan_id, case_id)
+    return {line: amount + min(promised.get(line, 0), 0) for line, amount in held.items()}
+
+
+def changes(session: Session, *, plan_id: int, case_id: int | None, data: dict[str, Any]) -> list[LineChange]:
+    """Each line the moves touch, in the order they touch it, before and after."""
+    held, free = _held(session, plan_id), available(session, plan_id=plan_id, case_id=case_id)
+    return [LineChange(line, held.get(line, 0), free.get(line, 0), delta) for line, delta in deltas(data).items()]
+
+
+def problems(session: Session, *, plan_id: int, case_id: int | None, data: dict[str, Any]) -> list[Problem]:
+    """Moves outside the grant period, or taking more than a line can give (domain.md §3.1)."""
     plan = session.get(Plan, plan_id)
     moves = data.get("budget_moves") or []
     if plan is None or not moves:
-        return
+        return []
+    found = []
     first, last = plan.period_start.year, plan.period_end.year
     for i, move in enumerate(moves):
         for side in ("from", "to"):
             year = move.get(f"{side}_year")
             if year is not None and not first <= year <= last:
-                _refuse(
-                    i,
-                    side,
-                    f"the year {year} lies outside the plan's grant period {first}–{last}",
-                    f"året {year} ligger uden for planens bevillingsperiode {first}–{last}",
+                found.append(
+                    Problem(
+                        i,
+                        side,
+                        f"The year {year} lies outside the plan's grant period {first}–{last}.",
+                        f"Året {year} ligger uden for planens bevillingsperiode {first}–{last}.",
+                    )
                 )
-    held, promised = _held(session, plan_id), _promised(session, plan_id, case_id)
-    for line, delta in deltas(data).items():
-        available = held.get(line, 0) + min(promised.get(line, 0), 0)
-        if delta < 0 and available + delta < 0:
-            i = next(i for i, m in enumerate(moves) if _from_line(m) == line)
-            area, year, funder = line
-            _refuse(
-                i,
-                "from",
-                f"budget line {area} {year} {funder} holds {available:,} kr. available; cannot take {-delta:,} kr.",
-                f"budgetposten {area} {year} {funder} har {available:,} kr. til rådighed; kan ikke afgive {-delta:,} kr.",
+    names = dict(session.exec(select(ActivityArea.code, ActivityArea.name_da)).all())
+    for change in changes(session, plan_id=plan_id, case_id=case_id, data=data):
+        if change.change < 0 and change.available + change.change < 0:
+            i = next(i for i, m in enumerate(moves) if _from_line(m) == change.line)
+            area, year, funder = change.line
+            free, taken = change.available, -change.change
+            found.append(
+                Problem(
+                    i,
+                    "from",
+                    f"Only {kroner(free, 'en')} is available on budget line {area} {year} {funder}; "
+                    f"the moves take {kroner(taken, 'en')}.",
+                    f"Der er kun {kroner(free, 'da')} til rådighed på {area} {names.get(area, '')} {year} "
+                    f"({FUNDERS[funder][0]}); flytningerne tager {kroner(taken, 'da')}",  # "kr." ends the sentence
+                )
             )
+    return found
+
+
+def imbalance(data: dict[str, Any]) -> Problem | None:
+    """Moves that change the plan's total when the change does not say it does (the submit guard `is_balanced`)."""
+    moves = data.get("budget_moves") or []
+    if guards.moves_balance(data):
+        return None
+    i, one_sided = next((i, m) for i, m in enumerate(moves) if not (m.get("from_area") and m.get("to_area")))
+    net = sum(deltas(data).values())
+    ticked = f"»{TOTAL[0]}«", f"'{TOTAL[1]}'"
+    if net:
+        side_da, side_en = ("til", "to") if net < 0 else ("fra", "from")
+        return Problem(
+            i,
+            "to" if net < 0 else "from",
+            f"The moves do not balance: {kroner(abs(net), 'en')} is missing on a '{side_en}' line. "
+            f"Tick {ticked[1]} if the plan's total is to change.",
+            f"Flytningerne er ikke i balance: der mangler {kroner(abs(net), 'da')} på en {side_da}-linje. "
+            f"Sæt kryds ved {ticked[0]}, hvis planens samlede budget skal ændres.",
+        )
+    side = "to" if one_sided.get("from_area") else "from"
+    return Problem(
+        i,
+        side,
+        f"The moves do not balance: move {i + 1} has only one side; give each move a 'from' and a 'to' line, "
+        f"or tick {ticked[1]}.",
+        f"Flytningerne er ikke i balance: flytning {i + 1} har kun én side; giv hver flytning både en fra- og en "
+        f"til-linje, eller sæt kryds ved {ticked[0]}.",
+    )
+
+
+def check_moves(session: Session, *, plan_id: int, case_id: int | None, data: dict[str, Any]) -> None:
+    """Refuse (422, naming the move) moves outside the grant period or taking more than a line will hold."""
+    found = problems(session, plan_id=plan_id, case_id=case_id, data=data)
+    if found:
+        _refuse(found[0])
 
 
 def _from_line(move: dict[str, Any]) -> tuple[Any, Any, Any]:
     return move.get("from_area"), move.get("from_year"), move.get("from_funder")
 
 
-def _refuse(index: int, side: str, reason: str, reason_da: str) -> None:
-    field = f"data.budget_moves.{index}.{side}_area"
-    end = lambda text: text if text.endswith(".") else f"{text}."  # noqa: E731
+def _refuse(problem: Problem) -> None:
+    field = problem.field
     raise Invalid(
-        f"The request is not valid: {field}: {end(reason)}",
-        [{"field": field, "message": reason}],
-        da=f"Forespørgslen er ikke gyldig: {field}: {end(reason_da)}",
+        f"The request is not valid: {field}: {problem.en}",
+        [{"field": field, "message": problem.en}],
+        da=f"Forespørgslen er ikke gyldig: {field}: {problem.da}",
     )
 
 

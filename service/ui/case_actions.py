@@ -1,26 +1,29 @@
 """Taking an action from the case page: checked as a person reads it, confirmed when it cannot be undone, and
 answered with what happened (a success message), or with the refusal, the fresh case and the typed comment kept."""
 
+from typing import Any
+
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session, col, select
 
 from service import cases
+from service.authz import Actor
 from service.cases.schemas import ActionRequest
-from service.cases.visibility import visible_case
+from service.cases.visibility import visible, visible_case
 from service.deps import SessionDep
 from service.errors import Invalid, ServiceError
 from service.meetings import written
 from service.meetings.schemas import WrittenVote
 from service.persistence.case_tables import Case, CaseEvent
 from service.persistence.tables import User
-from service.ui import case_context, forms, meeting_pickers
+from service.ui import budget_editor, case_context, forms, meeting_pickers
 from service.ui.case_pages import CaseId, actor_of, case_view, clock
 from service.ui.i18n import language, translator
 from service.ui.views import csrf_ok, to_login, ui_user
 from workflows.registry import WORKFLOWS
 from workflows.schemas import Vote
-from workflows.spec import Collect
+from workflows.spec import Action, Collect, Effect
 
 router = APIRouter(include_in_schema=False)
 
@@ -49,6 +52,18 @@ def stale_message(session: Session, case_id: int, version: int | None, lang: str
     return translator(lang)("stale").format(who=acted) if acted else None
 
 
+def edits_moves(spec: Action | None, data: dict[str, Any]) -> bool:
+    return spec is not None and Effect.update_data in spec.effects and "budget_moves" in data
+
+
+def check_edited_moves(session: Session, actor: Actor, case: Case, action: str, data: dict[str, Any]) -> None:
+    """Moves typed into a draft the user may edit are refused in the words the editor showed as they were typed."""
+    here = cases.load(session, actor, case.id or 0, visible=visible(session, actor))
+    if case.plan_id and any(o.allowed and o.action.name == action for o in here.options()):
+        edited = case.data | data  # the draft as the edit would leave it
+        budget_editor.refuse_impossible(session, plan_id=case.plan_id, case_id=case.id, data=edited)
+
+
 @router.post("/sager/{case_id}/handling/{action}")
 async def take_action(request: Request, session: SessionDep, case_id: CaseId, action: str) -> Response:
     user = ui_user(request, session)
@@ -58,7 +73,7 @@ async def take_action(request: Request, session: SessionDep, case_id: CaseId, ac
     if not csrf_ok(request, form.get("csrf", "")):
         return RedirectResponse(f"/sager/{case_id}", status_code=303)
     lang, actor = language(request), actor_of(request, session, user)
-    t = translator(lang)
+    t, spec, data = translator(lang), None, {}
     try:
         case = visible_case(session, actor, case_id)
         workflow = WORKFLOWS[case.case_type]
@@ -75,6 +90,8 @@ async def take_action(request: Request, session: SessionDep, case_id: CaseId, ac
         if spec is not None and spec.requires is not None:
             forms.checked(spec.requires, data)
             forms.not_in_future(spec.requires, data, clock(request).today())
+        if edits_moves(spec, data) and body.expected_version == case.version:
+            check_edited_moves(session, actor, case, action, data)
         in_writing = spec is not None and spec.collects == Collect.vote and written.open_deadline(session, case)
         if in_writing and not actor.is_secretariat:  # a member's own vote in writing: once, and it may close the round
             cast = Vote.model_validate(body.data)
@@ -97,7 +114,9 @@ async def take_action(request: Request, session: SessionDep, case_id: CaseId, ac
         message = refusal.detail_da if lang == "da" and refusal.detail_da else refusal.detail
         version = int(form["version"]) if forms.ASCII_INTEGER.fullmatch(form.get("version", "")) else None
         stale = stale_message(session, case_id, version, lang) if refusal.status == 409 else None
-        typed = {"action": action, "comment": form.get("comment", "")}
+        typed: dict[str, Any] = {"action": action, "comment": form.get("comment", "")}
+        if refusal.status == 422 and spec is not None and edits_moves(spec, data):
+            typed |= {"form": form, "data": forms.values(spec.requires, form)}  # shown again, not lost
         return case_view(request, session, user, case_id, refusal.status, stale or message, typed=typed)
     done = spec.da if spec and lang == "da" else spec.en if spec else action
     request.session["flash"] = t("voted") if spec and spec.collects else t("action_done").format(action=done)

@@ -5,7 +5,7 @@ The buttons are exactly the engine's allowed actions for the user; each form is 
 
 import shutil
 from dataclasses import replace
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import RedirectResponse, Response
@@ -22,9 +22,9 @@ from service.diagrams import render_svg
 from service.errors import ServiceError
 from service.forecasting.texts import slip_text
 from service.meetings.written import open_deadline
-from service.persistence.case_tables import CaseDeadline, DeadlineStatus
+from service.persistence.case_tables import Case, CaseDeadline, DeadlineStatus
 from service.persistence.tables import Board, Plan, User
-from service.ui import case_context, forms, meeting_pickers, messages
+from service.ui import budget_editor, case_context, forms, meeting_pickers, messages
 from service.ui.i18n import language, translator
 from service.ui.views import render, to_login, ui_user
 from workflows.docs import dot
@@ -106,7 +106,7 @@ def case_view(
     case_id: int,
     status_code: int = 200,
     error: str | None = None,
-    typed: dict[str, str] | None = None,
+    typed: dict[str, Any] | None = None,
 ) -> Response:
     """The case page as the user sees it now, with an error message and status when an action was refused."""
     actor = actor_of(request, session, user)
@@ -174,7 +174,22 @@ def case_view(
         plain=lambda text: messages.plain(text, workflow, lang),
         sees_internal="internal" in shown,
         slip_text=lambda data: slip_text(data, lang),
+        moves_check={"url": budget_editor.CHECK_URL, "case": case.id, "preview": False},
+        editor=moves_editor(session, case, typed or {}, lang),
     )
+
+
+def moves_editor(session: SessionDep, case: Case, typed: dict[str, Any], lang: str) -> budget_editor.Editor | None:
+    """The budget-move editor's view of the draft's moves (or those just typed and refused), on the plan's budget."""
+    if case.plan_id is None or "budget_moves" not in case.data:
+        return None
+    form = typed.get("form") or {}
+    if form:
+        typed_rows = [row for _, row in budget_editor.typed_rows(form)]  # shown again without the blank rows
+        rows, total = list(enumerate(typed_rows)), budget_editor.total_of(form, case.data)
+    else:
+        rows, total = list(enumerate(case.data.get("budget_moves") or [])), bool(case.data.get("changes_total"))
+    return budget_editor.editor(session, plan_id=case.plan_id, case_id=case.id, rows=rows, total=total, lang=lang)
 
 
 def rule_text(deadline: Deadline) -> dict[str, str]:

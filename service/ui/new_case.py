@@ -19,8 +19,8 @@ from service.cases.schemas import CaseCreate
 from service.deps import SessionDep
 from service.errors import ServiceError
 from service.persistence.case_tables import Case, CaseEvent
-from service.persistence.tables import ActivityArea, Board, BoardKind, User
-from service.ui import forms
+from service.persistence.tables import ActivityArea, Board, BoardKind, Plan, User
+from service.ui import budget_editor, case_context, forms
 from service.ui.case_pages import actor_of, clock
 from service.ui.i18n import language, translator
 from service.ui.views import csrf_ok, render, to_login, ui_user
@@ -75,8 +75,21 @@ def new_case_page(
         form_token=form.get("form_token") or secrets.token_urlsafe(16),
         past_dates=forms.HAPPENED,
         today=clock(request).today(),
+        moves_check={"url": budget_editor.CHECK_URL, "case": None, "preview": True},
+        editor=_editor(session, workflow, form, language(request)),
+        area_names=case_context.area_names(session, language(request)),
         **extra,
     )
+
+
+def _editor(session: Session, workflow: Workflow, form: dict[str, str], lang: str) -> budget_editor.Editor | None:
+    """The budget-move editor's view of the typed moves, when the form concerns a plan that exists."""
+    plan_id = budget_editor.number(form.get("subject", "")) if workflow.subject == "plan" else None
+    if plan_id is None or session.get(Plan, plan_id) is None:
+        return None
+    rows = budget_editor.typed_rows(form)
+    total = budget_editor.total_of(form, {})
+    return budget_editor.editor(session, plan_id=plan_id, case_id=None, rows=rows, total=total, lang=lang)
 
 
 @router.post("/sager/ny")
@@ -91,6 +104,8 @@ async def open_case(request: Request, session: SessionDep) -> Response:
     answered: dict[str, int] = request.session.get("opened", {})
     if token in answered:  # this form was submitted before: show what it opened
         return RedirectResponse(f"/sager/{answered[token]}", status_code=303)
+    if form.get("preview"):  # the budget before and after, without the page's script: nothing is stored
+        return new_case_page(request, session, user, case_type, form=form)
     try:
         case_id = _open(request, session, user, WORKFLOWS[case_type], form)
     except ServiceError as refusal:
@@ -139,6 +154,8 @@ def _open(request: Request, session: SessionDep, user: User, workflow: Workflow,
     if workflow.data_schema is not None:
         forms.checked(workflow.data_schema, data)
     forms.not_in_future(workflow.data_schema, data, clock(request).today())
+    if body.plan_id is not None and data.get("budget_moves"):
+        budget_editor.refuse_impossible(session, plan_id=body.plan_id, case_id=None, data=data)
     twin = recent_twin(session, user, body, clock(request).now())
     if twin is not None:
         return twin

@@ -147,6 +147,9 @@ def test_query_parameters_of_the_pages_never_fail(persona, case_id: int) -> None
                 "/sprog/",
                 "/planer/",
                 f"/sager/{case_id}?x=",
+                "/sager/budgetflytninger?subject=",
+                f"/sager/budgetflytninger?case={case_id}&data.budget_moves.0.amount_dkk=",
+                "/sager/budgetflytninger?subject=1&data.budget_moves.0.from_area=UB&data.budget_moves.0.from_year=",
             ]
         ),
     )
