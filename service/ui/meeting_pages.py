@@ -57,9 +57,17 @@ def board_meetings(request: Request, session: SessionDep, board_id: Id) -> Respo
         return render(request, "not_found.html", 404, user=user)
     actor = actor_of(request, session, user)
     meetings = register.list_meetings(session=session, board_id=board_id)
-    error = request.session.pop("flash_error", None)
+    now = clock(request).now()
     return render(
-        request, "meetings.html", user=user, board=board, meetings=meetings, manages=access.manages(actor), error=error
+        request,
+        "meetings.html",
+        user=user,
+        board=board,
+        upcoming=[m for m in meetings if m.starts_at >= now],
+        held=[m for m in reversed(meetings) if m.starts_at < now],  # the latest first
+        now=now,
+        manages=access.manages(actor),
+        error=request.session.pop("flash_error", None),
     )
 
 
@@ -109,6 +117,7 @@ def meeting_page(request: Request, session: SessionDep, meeting_id: Id) -> Respo
         member=access.approves_minutes(session, actor, meeting, clock(request).now()),
         voters=_voters(session, actor, detail, orgs),
         started=meeting.starts_at <= clock(request).now(),
+        now=clock(request).now(),
         error=request.session.pop("flash_error", None),
     )
 

@@ -172,9 +172,8 @@ def test_two_sweeps_at_once_close_the_round_exactly_once(world: World) -> None:
     assert len(postponed) == 1 and postponed[0].actor_id is None
 
 
+@pytest.mark.parametrize("backend", ["postgresql"], indirect=True)  # row locks are PostgreSQL's; SQLite serialises
 def test_a_sweep_skips_a_round_another_worker_holds(world: World, backend: str) -> None:
-    if backend != "postgresql":
-        pytest.skip("row locks (FOR UPDATE SKIP LOCKED) are PostgreSQL's; SQLite serialises writers")
     case = _in_writing(world, "Cykelværksted")
     with world.engine.connect() as other:
         held = other.execute(

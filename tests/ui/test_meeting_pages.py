@@ -46,6 +46,12 @@ def test_scheduling_offers_meetings_by_date_and_the_agenda_shows_the_item(page: 
         "link", name="Møder"
     ).click()
     expect(page.get_by_role("heading", name=re.compile("^Møder"))).to_be_visible()
+    upcoming, held = page.locator("table.grid").nth(0), page.locator("table.grid").nth(1)
+    expect(page.locator("h2").nth(0)).to_have_text("Kommende møder")  # what is ahead comes first
+    expect(upcoming).to_contain_text("15. marts 2017 14.00")
+    expect(upcoming).not_to_contain_text("Afholdt")
+    expect(held.locator("tbody tr").first).to_contain_text("2016")  # the latest held meeting first
+    expect(held.locator("tbody tr").first).to_contain_text("Afholdt")  # a past meeting is not "planned"
     page.get_by_role("link", name="15. marts 2017 14.00").click()
     item = page.locator("li.item", has_text="Lektiecafé på Voldparken")
     expect(item).to_contain_text("Beslutningssag")
