@@ -27,6 +27,7 @@ from service.persistence.db import business_clock, demo_on, make_engine
 from service.ui import (
     case_actions,
     case_files,
+    case_list,
     case_pages,
     dashboard_data,
     dashboards,
@@ -87,6 +88,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(views.router)
     app.include_router(tasks.router)
     app.include_router(new_case.router)
+    app.include_router(case_list.router)
     app.include_router(case_pages.router)
     app.include_router(case_actions.router)
     app.include_router(case_files.router)
