@@ -53,20 +53,26 @@ def ordered(query: SelectOfScalar[Case], sort: str, *, lang: str | None = None) 
         query = query.outerjoin(Plan, col(Plan.id) == col(Case.plan_id))
         value: Any = col(Plan.code)
     elif key == "deadline":
-        soonest = (
-            select(CaseDeadline.case_id, func.min(CaseDeadline.due_on).label("due_on"))
-            .where(CaseDeadline.status == DeadlineStatus.open)
-            .group_by(col(CaseDeadline.case_id))
-            .subquery()
-        )
-        query = query.outerjoin(soonest, soonest.c.case_id == col(Case.id))
-        value = soonest.c.due_on
+        query, value = with_next_due(query)
     elif key in ("case_type", "state") and lang is not None:
         value = _label_rank(key, lang)
     else:
         value = col(getattr(Case, key if key in COLUMNS else "id"))
     first = value.desc() if descending else value.asc()
     return query.order_by(first.nulls_last(), col(Case.id).desc() if descending else col(Case.id))
+
+
+def with_next_due(query: SelectOfScalar[Case]) -> tuple[SelectOfScalar[Case], Any]:
+    """The query joined to each case's soonest open deadline, and that date's column (NULL for none).
+
+    One grouped pass over the open deadlines: a correlated subquery per case made SQLite scan them all per row."""
+    soonest = (
+        select(CaseDeadline.case_id, func.min(CaseDeadline.due_on).label("due_on"))
+        .where(CaseDeadline.status == DeadlineStatus.open)
+        .group_by(col(CaseDeadline.case_id))
+        .subquery()
+    )
+    return query.outerjoin(soonest, soonest.c.case_id == col(Case.id)), soonest.c.due_on
 
 
 def _label_rank(key: str, lang: str) -> Any:

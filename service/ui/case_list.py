@@ -12,12 +12,11 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from service.cases import listing
 from service.deps import SessionDep
-from service.persistence.case_tables import Case, CaseDeadline, DeadlineStatus
+from service.persistence.case_tables import Case
 from service.persistence.tables import Board, BoardKind, District, Plan
 from service.stats import tables
 from service.ui.case_pages import actor_of, clock, labels, next_deadlines
@@ -166,13 +165,9 @@ def case_list_download(request: Request, session: SessionDep, fmt: str) -> Respo
     t, offered = translator(lang), choices(session, lang)
     ask = asked(request, offered, lang)
     found = listing.matching(session, actor_of(request, session, user), ask.filters, today=clock(request).today())
-    soonest = (
-        select(func.min(CaseDeadline.due_on))
-        .where(col(CaseDeadline.case_id) == col(Case.id), CaseDeadline.status == DeadlineStatus.open)
-        .scalar_subquery()
-    )
-    columns = (col(Case.reference), col(Case.title), col(Case.case_type), col(Case.plan_id), col(Case.state), soonest)
-    query = listing.ordered(found, ask.sort, lang=lang).with_only_columns(*columns)
+    joined, due_on = listing.with_next_due(listing.ordered(found, ask.sort, lang=lang))
+    columns = (col(Case.reference), col(Case.title), col(Case.case_type), col(Case.plan_id), col(Case.state), due_on)
+    query = joined.with_only_columns(*columns)
     names = labels()
     state_key = "state." if lang == "da" else "state_en."
     headings = [t(c if c != "deadline" else "next_deadline") for c in COLUMNS]
