@@ -87,10 +87,11 @@ def _label_rank(key: str, lang: str) -> Any:
 
 
 def _places(names: Iterable[str]) -> dict[str, int]:
-    return {name: i for i, name in enumerate(sorted(set(names), key=_danish))}
+    return {name: i for i, name in enumerate(sorted(set(names), key=danish_order))}
 
 
-def _danish(name: str) -> str:
+def danish_order(name: str) -> str:
+    """A sort key in Danish alphabet order (æ, ø, å after z)."""
     return name.lower().translate(str.maketrans("æøå", "{|}"))  # the three letters after z, in Danish order
 
 

@@ -6,6 +6,7 @@ pages and writes it with the dashboards' table writer (service.stats.tables). A 
 left out with a message saying so, never an error page.
 """
 
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
@@ -54,14 +55,9 @@ class Asked:
 
 
 def choices(session: Session, lang: str) -> Choices:
-    states: dict[str, set[str]] = {}
-    for w in WORKFLOWS.values():
-        for s in w.states:
-            states.setdefault(s.name, set()).add(getattr(s, lang))
-    names = {key: " / ".join(sorted(found)) for key, found in states.items()}
     return Choices(
         case_types={w.key: getattr(w, lang) for w in WORKFLOWS.values()},
-        states=dict(sorted(names.items(), key=lambda kv: (kv[1].lower(), kv[0]))),
+        states=state_names(lang),
         districts={d.id or 0: d.name for d in session.exec(select(District).order_by(col(District.name)))},
         plans={p.id or 0: p for p in session.exec(select(Plan).order_by(col(Plan.code)))},
         boards={
@@ -69,6 +65,20 @@ def choices(session: Session, lang: str) -> Choices:
             for b in session.exec(select(Board).where(Board.kind != BoardKind.local).order_by(col(Board.name)))
         },
     )
+
+
+def state_names(lang: str) -> dict[str, str]:
+    """Each state key with its names across the case types; a name two keys share says whose each is."""
+    names: dict[str, set[str]] = {}
+    types: dict[str, list[str]] = {}
+    for w in WORKFLOWS.values():
+        for s in w.states:
+            names.setdefault(s.name, set()).add(getattr(s, lang))
+            types.setdefault(s.name, []).append(getattr(w, lang))
+    joined = {key: " / ".join(sorted(found)) for key, found in names.items()}
+    shared = Counter(joined.values())
+    named = {key: f"{n} ({', '.join(types[key])})" if shared[n] > 1 else n for key, n in joined.items()}
+    return dict(sorted(named.items(), key=lambda kv: listing.danish_order(kv[1])))
 
 
 def asked(request: Request, offered: Choices, lang: str) -> Asked:
