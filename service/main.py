@@ -29,6 +29,7 @@ from service.ui import (
     budget_editor,
     case_actions,
     case_files,
+    case_list,
     case_pages,
     dashboard_data,
     dashboards,
@@ -92,6 +93,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(tasks.router)
     app.include_router(new_case.router)
     app.include_router(budget_editor.router)
+    app.include_router(case_list.router)
     app.include_router(case_pages.router)
     app.include_router(case_actions.router)
     app.include_router(case_files.router)

@@ -41,6 +41,7 @@ def open_case(
 def list_cases(
     actor: ActorDep,
     session: SessionDep,
+    clock: ClockDep,
     case_type: Annotated[str | None, Query(max_length=50)] = None,
     state: Annotated[str | None, Query(max_length=50)] = None,
     plan_id: QueryId = None,
@@ -66,7 +67,7 @@ def list_cases(
         actionable=actionable,
         q=q,
     )
-    return case_views.list_cases(session, actor, filters=filters, sort=sort, limit=limit, offset=offset)
+    return case_views.list_cases(session, actor, filters=filters, sort=sort, limit=limit, offset=offset, today=clock.today())
 
 
 @router.get("/cases/{case_id}", response_model=case_views.CasePublic, responses=NOT_FOUND)

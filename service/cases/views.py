@@ -1,22 +1,20 @@
 """Read models of cases for the API and UI: the case with what the caller may do, lists, and the history."""
 
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import func, or_, true
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col
 
 from service.authz import Actor
+from service.cases import listing
 from service.cases.deadline_views import DeadlinePublic, deadlines_of
 from service.cases.expected import expected_decision
 from service.cases.lifecycle import allowed_actions
 from service.cases.situation import Situation
-from service.cases.visibility import readable_comments, visible
 from service.forecasting.chain import known
 from service.forecasting.public import ExpectedDecision, public
-from service.persistence.case_tables import Case, CaseComment, CaseDeadline, DeadlineStatus
-from service.persistence.tables import Plan
+from service.persistence.case_tables import Case
 from workflows.registry import WORKFLOWS
 
 
@@ -99,29 +97,11 @@ def describe(session: Session, here: Situation, *, today: date) -> CasePublic:
     )
 
 
-def list_cases(session: Session, actor: Actor, *, filters: dict[str, Any], sort: str, limit: int, offset: int) -> CasePage:
+def list_cases(
+    session: Session, actor: Actor, *, filters: dict[str, Any], sort: str, limit: int, offset: int, today: date
+) -> CasePage:
     """The visible cases matching the filters, one page of them, and how many match in all."""
-    query = select(Case).where(visible(session, actor))
-    for name in ("case_type", "state", "plan_id"):
-        if filters.get(name) is not None:
-            query = query.where(getattr(Case, name) == filters[name])
-    if filters.get("board_id") is not None:
-        query = query.where(
-            or_(col(Case.board_id) == filters["board_id"], col(Case.deciding_board_id) == filters["board_id"])
-        )
-    if filters.get("district_id") is not None:
-        query = query.where(col(Case.plan_id).in_(select(Plan.id).where(Plan.district_id == filters["district_id"])))
-    if filters.get("open") is not None:
-        query = query.where(col(Case.is_open) == filters["open"])
-    if filters.get("overdue"):
-        late = select(CaseDeadline.case_id).where(
-            CaseDeadline.status == DeadlineStatus.open, col(CaseDeadline.due_on) < datetime.now(UTC).date()
-        )
-        query = query.where(col(Case.id).in_(late))
-    if filters.get("q"):
-        query = query.where(text_match(session, filters["q"], readable=readable_comments(actor)))
-    column = col(getattr(Case, sort.lstrip("-")))
-    query = query.order_by(column.desc() if sort.startswith("-") else column, col(Case.id))
+    query = listing.ordered(listing.matching(session, actor, filters, today=today), sort)
     if filters.get("actionable"):
         mine = [
             c
@@ -131,37 +111,9 @@ def list_cases(session: Session, actor: Actor, *, filters: dict[str, Any], sort:
         return CasePage(
             items=[summary(c) for c in mine[offset : offset + limit]], total=len(mine), limit=limit, offset=offset
         )
-    total = session.exec(select(func.count()).select_from(query.subquery())).one()
-    rows = session.exec(query.limit(limit).offset(offset))
-    return CasePage(items=[summary(c) for c in rows], total=total, limit=limit, offset=offset)
-
-
-def text_match(session: Session, q: str, *, readable: Any = None) -> Any:
-    """Reference, title, description or a `readable` comment contains `q`: Danish full-text search on PostgreSQL
-    (stemmed, so "lektiecaféer" finds "lektiecafé"), a case-insensitive substring on SQLite."""
-    pattern = f"%{q.lower()}%"
-    readable = true() if readable is None else readable
-    if session.get_bind().dialect.name == "postgresql":
-        query = func.plainto_tsquery("danish", q)
-        document = func.to_tsvector("danish", func.concat_ws(" ", col(Case.title), col(Case.description)))
-        commented = select(CaseComment.case_id).where(
-            readable, func.to_tsvector("danish", col(CaseComment.body)).op("@@")(query)
-        )
-        return or_(
-            document.op("@@")(query),
-            func.lower(col(Case.reference)).like(pattern),
-            col(Case.id).in_(commented),
-            col(Case.plan_id).in_(_plans_named(pattern)),
-        )
-    commented = select(CaseComment.case_id).where(readable, func.lower(col(CaseComment.body)).like(pattern))
-    fields = (Case.reference, Case.title, Case.description)
-    return or_(
-        *(func.lower(col(c)).like(pattern) for c in fields),
-        col(Case.id).in_(commented),
-        col(Case.plan_id).in_(_plans_named(pattern)),
+    return CasePage(
+        items=[summary(c) for c in session.exec(query.limit(limit).offset(offset))],
+        total=listing.count(session, query),
+        limit=limit,
+        offset=offset,
     )
-
-
-def _plans_named(pattern: str) -> Any:
-    """Plans whose code or name contains the search ("HP-10", "Husum"): their cases match too."""
-    return select(Plan.id).where(or_(func.lower(col(Plan.code)).like(pattern), func.lower(col(Plan.name)).like(pattern)))

@@ -19,20 +19,20 @@ def columns(rows: Sequence[dict[str, Any]]) -> list[str]:
     return list(seen)
 
 
-def to_csv(rows: Sequence[dict[str, Any]]) -> str:
+def to_csv(rows: Sequence[dict[str, Any]], names: Sequence[str] | None = None) -> str:
+    """The rows under a heading of `names` (by default every key of the rows), also when there are no rows."""
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=columns(rows), extrasaction="ignore")
+    writer = csv.DictWriter(out, fieldnames=names or columns(rows), extrasaction="ignore")
     writer.writeheader()
     writer.writerows(rows)
     return out.getvalue()
 
 
-def to_xlsx(rows: Sequence[dict[str, Any]], title: str) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = title[:31]
-    names = columns(rows)
+def to_xlsx(rows: Sequence[dict[str, Any]], title: str, names: Sequence[str] | None = None) -> bytes:
+    """A workbook of one sheet, written row by row (openpyxl's write-only mode: 100,000 rows in seconds)."""
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(title[:31])
+    names = names or columns(rows)
     sheet.append(names)
     for row in rows:
         sheet.append([_cell(row.get(name)) for name in names])

@@ -1,4 +1,4 @@
-"""Case pages: the inbox and case lists, one case with its actions as buttons, and opening a new case.
+"""Case pages: one case with its actions as buttons, and opening a new case.
 
 The buttons are exactly the engine's allowed actions for the user; each form is derived from the action's schema.
 """
@@ -8,7 +8,7 @@ from dataclasses import replace
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 from sqlmodel import col, select
 
 from service import cases
@@ -36,7 +36,7 @@ router = APIRouter(include_in_schema=False)
 CaseId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
-def _labels() -> dict[str, dict[str, str]]:
+def labels() -> dict[str, dict[str, str]]:
     """Danish and English names of each case type and state, for the templates."""
     return {
         w.key: {
@@ -58,24 +58,6 @@ def clock(request: Request) -> Clock:
 def actor_of(request: Request, session: SessionDep, user: User) -> Actor:
     """The logged-in user as an actor on the business clock's date."""
     return load_actor(session, user, clock(request).today())
-
-
-@router.get("/sager")
-def case_list(request: Request, session: SessionDep, vis: str = "aabne", q: str = "") -> Response:
-    user = ui_user(request, session)
-    if user is None:
-        return to_login(request)
-    if vis == "indbakke":  # the inbox became "Mine opgaver"
-        return RedirectResponse("/opgaver", status_code=303)
-    actor = actor_of(request, session, user)
-    filters = {"actionable": False, "open": True if vis in ("indbakke", "aabne") else None, "q": q or None}
-    page = case_views.list_cases(session, actor, filters=filters, sort="-id", limit=200, offset=0)
-    plans = {p.id: p.code for p in session.exec(select(Plan))}
-    due = next_deadlines(session, [c.id for c in page.items])
-    today = clock(request).today()
-    return render(
-        request, "cases.html", user=user, page=page, vis=vis, q=q, plans=plans, labels=_labels(), due=due, today=today
-    )
 
 
 def next_deadlines(session: SessionDep, case_ids: list[int]) -> dict[int, CaseDeadline]:
@@ -152,7 +134,7 @@ def case_view(
         board=board,
         has_diagram=shutil.which("dot") is not None,
         history=history,
-        labels=_labels(),
+        labels=labels(),
         meeting_days=meeting_pickers.meeting_days(session),
         error=error,
         is_secretariat=actor.is_secretariat,

@@ -15,8 +15,8 @@ from sqlmodel import Session, col, select
 
 from service.authz import Actor
 from service.cases.expected import expected_decision_date
+from service.cases.listing import text_match
 from service.cases.situation import situation
-from service.cases.views import text_match
 from service.cases.visibility import visible
 from service.deps import SessionDep
 from service.forecasting.chain import known

@@ -34,7 +34,17 @@ def test_the_main_pages_pass_axe(sized: Page, embedded: str) -> None:
     assert violations(sized) == []
     log_in(sized, embedded, "sara.norgaard")
     width = sized.viewport_size["width"] if sized.viewport_size else 0
-    for path in ("/opgaver", "/sager?vis=alle", "/sager/ny", f"/sager/{case['id']}", "/planer", "/bestyrelser", "/profil"):
+    filtered = "/sager?vis=alle&case_type=change_request&state=ukendt&sort=-deadline"  # with a refused filter's message
+    for path in (
+        "/opgaver",
+        "/sager?vis=alle",
+        filtered,
+        "/sager/ny",
+        f"/sager/{case['id']}",
+        "/planer",
+        "/bestyrelser",
+        "/profil",
+    ):
         sized.goto(f"{embedded}{path}")
         sized.locator("details").evaluate_all("all => all.forEach(d => d.open = true)")  # the hidden forms too
         assert violations(sized) == [], path
