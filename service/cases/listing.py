@@ -97,7 +97,8 @@ def danish_order(name: str) -> str:
 
 def text_match(session: Session, q: str, *, readable: Any = None) -> Any:
     """Reference, title, description or a `readable` comment contains `q`: Danish full-text search on PostgreSQL
-    (stemmed, so "lektiecaféer" finds "lektiecafé"), a case-insensitive substring on SQLite."""
+    (stemmed, so "lektiecaféer" finds "lektiecafé") with the title also as a substring, as on SQLite, where every
+    field is searched as a case-insensitive substring."""
     pattern = f"%{q.lower()}%"
     readable = true() if readable is None else readable
     if session.get_bind().dialect.name == "postgresql":
@@ -108,6 +109,7 @@ def text_match(session: Session, q: str, *, readable: Any = None) -> Any:
         )
         return or_(
             document.op("@@")(query),
+            func.lower(col(Case.title)).like(pattern),  # a word's beginning too: "lektie" finds "Lektiecafé"
             func.lower(col(Case.reference)).like(pattern),
             col(Case.id).in_(commented),
             col(Case.plan_id).in_(_plans_named(pattern)),
