@@ -8,6 +8,7 @@ of `service/` names it. A second test checks that `service/` names no case type,
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -17,6 +18,29 @@ from workflows.registry import WORKFLOWS, validate
 from workflows.spec import Workflow
 
 SERVICE = Path(__file__).parents[2] / "service"
+
+
+@pytest.fixture(scope="module")
+def app(own_app: Any) -> Any:
+    """A database of its own: the sixth type's cases must not outlive the test in the shared one, where no
+    registered type would read them."""
+    return own_app
+
+
+@pytest.fixture(scope="module")
+def client(app: Any) -> Iterator[TestClient]:
+    with TestClient(app) as client:
+        yield client
+
+
+@pytest.fixture(scope="module")
+def auth(client: TestClient) -> Any:
+    def headers(username: str) -> dict[str, str]:
+        response = client.post("/api/v1/auth/token", data={"username": username, "password": "demo"})
+        assert response.status_code == 200, response.text
+        return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+    return headers
 
 
 @pytest.fixture
