@@ -79,8 +79,9 @@ class Known:
         return replace(self, today=today)
 
 
-def known(session: Session, today: date) -> Known:
-    """Read the calendar, the boards and LBF's reply times once (for one case or a whole list)."""
+def known(session: Session, today: date, replies: ReplyTimes | None = None) -> Known:
+    """Read the calendar, the boards and LBF's reply times once (for one case or a whole list; `replies`: LBF's
+    reply times read already)."""
     connection = session.connection()
     meetings = {
         i: MeetingDay(i, b, aware(s).astimezone(calendar.LOCAL).date(), status == MeetingStatus.planned)
@@ -90,7 +91,8 @@ def known(session: Session, today: date) -> Known:
     }
     boards = connection.execute(select(BOARDS.c.id, BOARDS.c.name, BOARDS.c.kind)).all()
     central = next((i for i, _, kind in boards if kind == BoardKind.central), None)
-    return Known(today, meetings, {i: n for i, n, _ in boards}, central, lbf.reply_times(connection))
+    replies = lbf.reply_times(connection) if replies is None else replies
+    return Known(today, meetings, {i: n for i, n, _ in boards}, central, replies)
 
 
 @dataclass(frozen=True)
@@ -134,12 +136,17 @@ class Forecast:
 
 def lbf_needed(case: Case) -> bool:
     """Whether LBF must approve: the type's policy, the screening's answer, or before screening the default rule."""
-    workflow = WORKFLOWS[case.case_type]
+    return lbf_needed_by(case.case_type, case.data)
+
+
+def lbf_needed_by(case_type: str, data: dict[str, Any]) -> bool:
+    """`lbf_needed` from a case's type and data alone (for many cases at once)."""
+    workflow = WORKFLOWS[case_type]
     if workflow.lbf != LbfPolicy.by_default_rule:
         return workflow.lbf == LbfPolicy.always
-    if "lbf_approval_needed" in case.data:
-        return bool(case.data["lbf_approval_needed"])
-    return guards.lbf_needed_by_default(case.data, material=False)
+    if "lbf_approval_needed" in data:
+        return bool(data["lbf_approval_needed"])
+    return guards.lbf_needed_by_default(data, material=False)
 
 
 def _rolled(kind: StepKind, board: int | None, meeting: int | None, planned: date, today: date) -> Step:
