@@ -172,8 +172,8 @@ def chains(snapshot: Snapshot, keep: np.ndarray, k: Known) -> Chains:
     sent = _later(entered, typical)
     waited = (today - entered).astype(np.int64)
     late = at_lbf & (sent < today)
-    remaining = {int(w): k.replies.remaining(int(w)) for w in np.unique(waited[late])}
-    still = np.array([remaining.get(int(w), 0) for w in waited[late]], dtype="timedelta64[D]")
+    waits, each = np.unique(waited[late], return_inverse=True)
+    still = np.array([k.replies.remaining(int(w)) for w in waits], dtype="timedelta64[D]")[each]
     due = _stored(c["report_due"][ids])
     start = np.where(np.isnat(due), day, np.maximum(day, due))
     answer = np.where(at_lbf, sent, _later(start, typical))
