@@ -102,6 +102,7 @@ class CaseFacts:
     entered: date | None = None
     written_until: date | None = None  # the written procedure's reply deadline
     report_due: date | None = None  # a date the case's data sets (a report due to LBF)
+    meeting: int | None = None  # the meeting named by the event that put the case on its agenda
 
 
 @dataclass(frozen=True)
@@ -157,8 +158,9 @@ def _rolled(kind: StepKind, board: int | None, meeting: int | None, planned: dat
 def _board_step(k: Known, case: Case, round_meeting: int | None, facts: CaseFacts) -> Step:
     board, on_agenda = case.deciding_board_id, WORKFLOWS[case.case_type].on_agenda
     assert board is not None
-    if case.state == on_agenda and round_meeting is not None and round_meeting in k.meetings:
-        return _rolled(StepKind.meeting, board, round_meeting, k.meetings[round_meeting].day, k.today)
+    placed = round_meeting if round_meeting is not None else facts.meeting  # a charter's agenda collects no round
+    if case.state == on_agenda and placed is not None and placed in k.meetings:
+        return _rolled(StepKind.meeting, board, placed, k.meetings[placed].day, k.today)
     if case.state == on_agenda:
         until = facts.written_until or calendar.add_working_days(k.today, calendar.WRITTEN_PROCEDURE_WORKING_DAYS)
         return _rolled(StepKind.written, board, None, until, k.today)

@@ -53,7 +53,6 @@ def _per_state(test: Any) -> np.ndarray:
 BOARD, CENTRAL, LBF, AT_LBF, INFORMED = (_ahead(f) for f in ("board", "central", "lbf", "at_lbf", "informed"))
 ON_AGENDA = _per_state(lambda w, state: state == w.on_agenda)
 # Only where the state collects votes or consents does the case's round keep the meeting it was put on.
-ROUND = _per_state(lambda w, state: state == w.on_agenda and w.collects_in(state))
 
 
 def _day(value: date) -> np.datetime64:
@@ -139,7 +138,7 @@ def chains(snapshot: Snapshot, keep: np.ndarray, k: Known) -> Chains:
     boards = c["board"][ids]
     board = BOARD[t, s, need] & (boards >= 0)
     agenda = board & ON_AGENDA[t, s]
-    round_day, _, round_found = meetings.look_up(np.where(ROUND[t, s], c["meeting"][ids], NONE))
+    round_day, _, round_found = meetings.look_up(np.where(ON_AGENDA[t, s], c["meeting"][ids], NONE))
     written = _stored(c["written_until"][ids])
     planned = np.where(round_found, round_day, np.where(np.isnat(written), by_writing, written))
     at_meeting = agenda & round_found
