@@ -3,7 +3,7 @@ what its own history and deadlines add, and the slips its history keeps."""
 
 from datetime import date
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 from sqlmodel import Session
 
 from service.cases import statements
@@ -18,14 +18,19 @@ from workflows.registry import WORKFLOWS
 def case_facts(session: Session, case: Case) -> CaseFacts:
     """When the case entered its state, and its open deadlines that fix a step (written procedure, a report's due)."""
     connection = session.connection()
-    entered = connection.execute(
-        select(func.max(CASE_EVENTS.c.at)).where(
+    last = connection.execute(
+        select(CASE_EVENTS.c.at, CASE_EVENTS.c.data)
+        .where(
             CASE_EVENTS.c.case_id == case.id,
             CASE_EVENTS.c.to_state == case.state,
             or_(CASE_EVENTS.c.from_state.is_(None), CASE_EVENTS.c.from_state != CASE_EVENTS.c.to_state),
         )
-    ).scalar()
+        .order_by(CASE_EVENTS.c.seq.desc())
+        .limit(1)
+    ).first()
+    entered, data = (last.at, last.data or {}) if last is not None else (None, {})
     workflow = WORKFLOWS[case.case_type]
+    meeting = data.get("meeting_id") if case.state == workflow.on_agenda else None
     written = {d.name for d in workflow.deadlines if d.starts_in == workflow.on_agenda and d.when}
     from_data = {d.name for d in workflow.deadlines if d.due_from_data}
     deadlines = connection.execute(statements.DEADLINES_OF_CASE, {"case_id": case.id})
@@ -34,6 +39,7 @@ def case_facts(session: Session, case: Case) -> CaseFacts:
         entered=aware(entered).astimezone(calendar.LOCAL).date() if entered is not None else None,
         written_until=max((d.due_on for d in open_ if d.name in written), default=None),
         report_due=max((d.due_on for d in open_ if d.name in from_data), default=None),
+        meeting=meeting if isinstance(meeting, int) else None,
     )
 
 

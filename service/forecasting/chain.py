@@ -79,8 +79,9 @@ class Known:
         return replace(self, today=today)
 
 
-def known(session: Session, today: date) -> Known:
-    """Read the calendar, the boards and LBF's reply times once (for one case or a whole list)."""
+def known(session: Session, today: date, replies: ReplyTimes | None = None) -> Known:
+    """Read the calendar, the boards and LBF's reply times once (for one case or a whole list; `replies`: LBF's
+    reply times read already)."""
     connection = session.connection()
     meetings = {
         i: MeetingDay(i, b, aware(s).astimezone(calendar.LOCAL).date(), status == MeetingStatus.planned)
@@ -90,7 +91,8 @@ def known(session: Session, today: date) -> Known:
     }
     boards = connection.execute(select(BOARDS.c.id, BOARDS.c.name, BOARDS.c.kind)).all()
     central = next((i for i, _, kind in boards if kind == BoardKind.central), None)
-    return Known(today, meetings, {i: n for i, n, _ in boards}, central, lbf.reply_times(connection))
+    replies = lbf.reply_times(connection) if replies is None else replies
+    return Known(today, meetings, {i: n for i, n, _ in boards}, central, replies)
 
 
 @dataclass(frozen=True)
@@ -100,6 +102,7 @@ class CaseFacts:
     entered: date | None = None
     written_until: date | None = None  # the written procedure's reply deadline
     report_due: date | None = None  # a date the case's data sets (a report due to LBF)
+    meeting: int | None = None  # the meeting named by the event that put the case on its agenda
 
 
 @dataclass(frozen=True)
@@ -134,12 +137,17 @@ class Forecast:
 
 def lbf_needed(case: Case) -> bool:
     """Whether LBF must approve: the type's policy, the screening's answer, or before screening the default rule."""
-    workflow = WORKFLOWS[case.case_type]
+    return lbf_needed_by(case.case_type, case.data)
+
+
+def lbf_needed_by(case_type: str, data: dict[str, Any]) -> bool:
+    """`lbf_needed` from a case's type and data alone (for many cases at once)."""
+    workflow = WORKFLOWS[case_type]
     if workflow.lbf != LbfPolicy.by_default_rule:
         return workflow.lbf == LbfPolicy.always
-    if "lbf_approval_needed" in case.data:
-        return bool(case.data["lbf_approval_needed"])
-    return guards.lbf_needed_by_default(case.data, material=False)
+    if "lbf_approval_needed" in data:
+        return bool(data["lbf_approval_needed"])
+    return guards.lbf_needed_by_default(data, material=False)
 
 
 def _rolled(kind: StepKind, board: int | None, meeting: int | None, planned: date, today: date) -> Step:
@@ -150,8 +158,9 @@ def _rolled(kind: StepKind, board: int | None, meeting: int | None, planned: dat
 def _board_step(k: Known, case: Case, round_meeting: int | None, facts: CaseFacts) -> Step:
     board, on_agenda = case.deciding_board_id, WORKFLOWS[case.case_type].on_agenda
     assert board is not None
-    if case.state == on_agenda and round_meeting is not None and round_meeting in k.meetings:
-        return _rolled(StepKind.meeting, board, round_meeting, k.meetings[round_meeting].day, k.today)
+    placed = round_meeting if round_meeting is not None else facts.meeting  # a charter's agenda collects no round
+    if case.state == on_agenda and placed is not None and placed in k.meetings:
+        return _rolled(StepKind.meeting, board, placed, k.meetings[placed].day, k.today)
     if case.state == on_agenda:
         until = facts.written_until or calendar.add_working_days(k.today, calendar.WRITTEN_PROCEDURE_WORKING_DAYS)
         return _rolled(StepKind.written, board, None, until, k.today)

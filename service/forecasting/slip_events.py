@@ -58,10 +58,10 @@ def slip(reason: Reason, meeting: MeetingDay, was: Forecast, now: Forecast, move
 def on_postponed(session: Session, here: Situation, after: Case, now: datetime) -> dict[str, Any] | None:
     """The slip of a case taken off its meeting's agenda undecided (None: it did not push the decision later)."""
     k = known(session, now.astimezone(calendar.LOCAL).date())
-    meeting = k.meetings.get(here.round.meeting or 0)
+    facts = case_facts(session, here.case)
+    meeting = k.meetings.get(here.round.meeting or facts.meeting or 0)
     if meeting is None:
         return None
-    facts = case_facts(session, here.case)
     # Measured from the meeting's day: the decision was expected there, not on the day the secretariat recorded it.
     was = forecast(k.on(min(k.today, meeting.day)), here.case, meeting.id, facts)
     then = forecast(k, after, None, facts)

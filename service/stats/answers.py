@@ -73,7 +73,8 @@ def throughput_table(ask: Asking) -> list[dict[str, Any]]:
 
 
 def open_case_table(ask: Asking, sort: str = "age", limit: int = 50, offset: int = 0) -> dict[str, Any]:
-    return flow.open_cases(
+    """The open cases, with each listed case's expected decision as its case page gives it."""
+    found = flow.open_cases(
         ask.session.connection(),
         ask.current,
         filters=ask.filters,
@@ -84,42 +85,71 @@ def open_case_table(ask: Asking, sort: str = "age", limit: int = 50, offset: int
         limit=limit,
         offset=offset,
     )
+    listed = np.zeros(ask.current.size, bool)
+    listed[[i["case_id"] for i in found["items"] if i["case_id"] < ask.current.size]] = True
+    on = expected_decisions(ask, listed)
+    for item in found["items"]:
+        item["expected_decision_date"] = on.get(item["case_id"])
+    return found
+
+
+def chains(ask: Asking, keep: np.ndarray | None = None) -> forecast.Chains:
+    """The expected decisions of the open cases within the filters (or among `keep`)."""
+    if keep is None:
+        keep = snapshot.select_cases(ask.current, ask.filters, ask.visible_ids)
+    return forecast.chains(ask.current, keep, forecast.knowing(ask.session, ask.current, ask.today))
+
+
+def expected_decisions(ask: Asking, keep: np.ndarray | None = None) -> dict[int, str]:
+    """Each open case's expected decision (ISO date), as `GET /cases/{id}` gives `expected_decision_date`."""
+    found = chains(ask, keep)
+    return {int(i): str(d) for i, d in zip(found.ids, found.on, strict=True)}
 
 
 def forecast_table(ask: Asking) -> dict[str, Any]:
-    """Expected decisions per upcoming meeting, and how often a case on an agenda was decided there."""
+    """Expected board decisions per upcoming meeting, expected (final) decisions and LBF answers per month, and how
+    often a case on an agenda was decided there."""
     connection = ask.session.connection()
-    keep = snapshot.select_cases(ask.current, ask.filters, ask.visible_ids)
-    keep &= ask.current.columns["wait"] != snapshot.DONE
-    meetings = forecast.meeting_days(connection)
+    found = chains(ask)
     boards = labels.names(connection, "board", ask.lang)
-    rows = forecast.per_meeting(ask.current, keep, meetings, ask.today)
     names = labels.names(connection, "case_type", ask.lang)
     slipped = slips.summary(connection, ask.filters.case_type, ask.filters.district_id)
     held = [
         r | {"label": names.get(r["case_type"], r["case_type"])} | slipped.get(r["case_type"], {})
         for r in forecast.held(connection, ask.filters.case_type)
     ]
+    replies = ask.current.reply_times(connection)
     return {
-        "meetings": [r | {"board": boards.get(r["board_id"], "")} for r in rows],
+        "meetings": [r | {"board": boards.get(r["board_id"], "")} for r in forecast.per_meeting(found)],
+        "decisions": forecast.per_month(found),
         "held": held,
-        "lbf": forecast.lbf_months(ask.current, keep, meetings, ask.today),
+        "lbf": forecast.lbf_months(found),
+        "lbf_reply_days": replies.median(),
+        "lbf_replies_seen": replies.replies,
     }
 
 
 def lbf_expected_in(ask: Asking, month: str, which: str | None = None) -> list[int]:
     """The open cases (within the filters) whose answer from LBF is expected in a month (YYYY-MM); `which`:
-    only those waiting for LBF now, or only those to be decided at a meeting first."""
-    keep = snapshot.select_cases(ask.current, ask.filters, ask.visible_ids) & (ask.current.columns["wait"] != snapshot.DONE)
-    ids, days, chained = forecast.lbf_answers(ask.current, keep, forecast.meeting_days(ask.session.connection()), ask.today)
-    chosen = days.astype("datetime64[M]") == np.datetime64(month, "M")
+    only those waiting for LBF now, or only those with steps before LBF."""
+    found = chains(ask)
+    chosen = found.lbf & (found.on.astype("datetime64[M]") == np.datetime64(month, "M"))
     if which is not None:
-        chosen &= chained if which == "after_meeting" else ~chained
-    return [int(i) for i in ids[chosen]]
+        chosen &= ~found.at_lbf if which == "after_meeting" else found.at_lbf
+    return [int(i) for i in found.ids[chosen]]
 
 
 def expected_on(ask: Asking, day: date) -> list[int]:
-    """The open cases (within the filters) expected to be decided on a day."""
-    keep = snapshot.select_cases(ask.current, ask.filters, ask.visible_ids) & (ask.current.columns["wait"] != snapshot.DONE)
-    ids, days = forecast.expected(ask.current, keep, forecast.meeting_days(ask.session.connection()), ask.today)
-    return [int(i) for i in ids[days == np.datetime64(day)]]
+    """The open cases (within the filters) their deciding board is expected to decide at its meeting on a day."""
+    found = chains(ask)
+    return [int(i) for i in found.ids[found.at_meeting & (found.board_on == np.datetime64(day, "D"))]]
+
+
+def decided_in(ask: Asking, month: str, overdue: bool = False) -> list[int]:
+    """The open cases (within the filters) whose expected decision falls in a month (YYYY-MM); `overdue`: only
+    those with an overdue step."""
+    found = chains(ask)
+    chosen = found.on.astype("datetime64[M]") == np.datetime64(month, "M")
+    if overdue:
+        chosen &= found.overdue
+    return [int(i) for i in found.ids[chosen]]

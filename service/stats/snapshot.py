@@ -16,8 +16,11 @@ import numpy as np
 from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 
+from service.forecasting import lbf
+from service.forecasting.lbf import ReplyTimes
 from service.persistence.case_tables import CASE_EVENTS, CASES
 from service.persistence.stats_tables import INTERVALS
+from service.stats import chain_facts
 from workflows.registry import WORKFLOWS
 from workflows.spec import Wait
 
@@ -45,6 +48,7 @@ class Snapshot:
     cases: int = 0
     size: int = 0
     columns: dict[str, np.ndarray] = field(default_factory=dict)
+    replies: ReplyTimes | None = None  # LBF's reply times as of this snapshot (read when first asked)
 
     def resize(self, size: int) -> None:
         """Room for case ids below `size`; new slots are absent."""
@@ -57,6 +61,8 @@ class Snapshot:
             **{name: np.full(size, -1, np.int64) for name in ("district", "plan", "board")},
             "opened": np.zeros(size, np.int64),
             "entered": np.zeros(size, np.int64),
+            "lbf_needed": np.zeros(size, bool),
+            **{name: np.full(size, chain_facts.NONE, np.int64) for name in FACTS},
         }
         for name, values in self.columns.items():
             grown[name][: self.size] = values
@@ -78,7 +84,27 @@ class Snapshot:
         for i, name in enumerate(("case_type", "wait", "state", "district", "plan", "board", "opened", "entered"), 1):
             c[name][ids] = data[:, i]
 
+    def put_facts(self, found: dict[int, chain_facts.Facts], cases: Sequence[int] = ()) -> None:
+        """The chain facts of open cases (`cases`: changed ones, whose facts are first cleared)."""
+        c, cleared = self.columns, np.array([i for i in cases if i < self.size], dtype=np.int64)
+        c["lbf_needed"][cleared] = False
+        for name in FACTS:
+            c[name][cleared] = chain_facts.NONE
+        ids = np.array([i for i in found if i < self.size], dtype=np.int64)
+        if not len(ids):
+            return
+        c["lbf_needed"][ids] = [found[int(i)].lbf_needed for i in ids]
+        for name in FACTS:
+            c[name][ids] = [getattr(found[int(i)], name) for i in ids]
 
+    def reply_times(self, connection: Connection) -> ReplyTimes:
+        """LBF's observed reply times, read once per snapshot (they change only with new events)."""
+        if self.replies is None:
+            self.replies = lbf.reply_times(connection)
+        return self.replies
+
+
+FACTS = ("meeting", "central_meeting", "written_until", "report_due")
 _CACHE: dict[str, Snapshot] = {}
 _LOCK = threading.Lock()
 
@@ -93,6 +119,7 @@ def _load(connection: Connection, newest: int, count: int) -> Snapshot:
     snapshot = Snapshot(newest, count)
     snapshot.resize(1)  # columns exist even while there are no cases
     snapshot.put(connection.execute(select(*COLUMNS).where(INTERVALS.c.left_at.is_(None))).all())
+    snapshot.put_facts(chain_facts.read(connection))
     return snapshot
 
 
@@ -105,6 +132,7 @@ def _refresh(connection: Connection, snapshot: Snapshot, newest: int, count: int
     # A new snapshot, not the old one changed: requests still reading the old one see it whole.
     fresh = Snapshot(newest, count, snapshot.size, {name: values.copy() for name, values in snapshot.columns.items()})
     fresh.put(connection.execute(now_in).all())
+    fresh.put_facts(chain_facts.read(connection, ids), ids)
     return fresh
 
 

@@ -8,7 +8,7 @@ from sqlalchemy import ColumnElement, and_, func, or_, select
 
 from service.persistence.case_tables import CASE_DEADLINES, CASES
 from service.persistence.stats_tables import INTERVALS
-from service.stats.answers import Asking, expected_on, lbf_expected_in
+from service.stats.answers import Asking, decided_in, expected_on, lbf_expected_in
 from service.stats.filters import day_start, keys, period
 from service.stats.slips import slipped
 from workflows.registry import WORKFLOWS
@@ -17,8 +17,9 @@ from workflows.registry import WORKFLOWS
 @dataclass(frozen=True)
 class Behind:
     """Which number's cases: a state they stayed in, open or closed, the month they ended, the day they are expected
-    to be decided, how their agenda stays ended (decided / slipped), the month LBF's answer is expected, overdue
-    deadlines, in progress at a month's end, what their finished stays waited for."""
+    to be decided by their board at its meeting, how their agenda stays ended (decided / slipped), the month LBF's
+    answer is expected, overdue deadlines, in progress at a month's end, what their finished stays waited for, the
+    month of their expected decision (the last step, as on the case page) and whether a step of it is overdue."""
 
     state: str | None = None
     open: bool | None = None
@@ -30,6 +31,8 @@ class Behind:
     overdue: bool = False  # open cases with an overdue deadline
     wip: str | None = None  # in progress at the end of a month (YYYY-MM)
     wait: str | None = None  # finished stays waiting for work, a meeting, LBF or the parties
+    decision: str | None = None  # YYYY-MM
+    decision_overdue: bool = False
 
 
 def _month(month: str) -> tuple[int, int]:
@@ -64,6 +67,8 @@ def conditions(ask: Asking, b: Behind) -> list[ColumnElement[bool]]:
     where = [keys(ask.filters), period(INTERVALS.c.opened_at, ask.filters), ask.visible, _which_stays(b)]
     if b.expected is not None:
         where.append(INTERVALS.c.case_id.in_(expected_on(ask, b.expected)))
+    if b.decision is not None:
+        where.append(INTERVALS.c.case_id.in_(decided_in(ask, b.decision, b.decision_overdue)))
     if b.lbf_month is not None:
         where.append(INTERVALS.c.case_id.in_(lbf_expected_in(ask, b.lbf_month, b.lbf)))
     if b.overdue:

@@ -122,11 +122,14 @@ def cases_behind(
     overdue: bool = False,
     wip: Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}$")] = None,
     wait: Annotated[str | None, Query(pattern="^(work|meeting|lbf|parties)$")] = None,
+    decision: Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}$")] = None,
+    decision_overdue: bool = False,
 ) -> Response:
     ask = asking(request, session, filters)
     if ask is None:
         return to_login(request)
-    rows, total = behind(ask, Behind(state, open, ended, expected, agenda, lbf_month, lbf, overdue, wip, wait))
+    chosen = Behind(state, open, ended, expected, agenda, lbf_month, lbf, overdue, wip, wait, decision, decision_overdue)
+    rows, total = behind(ask, chosen)
     states = {(r.case_type, r.state): labels.state_name(r.case_type, r.state, ask.lang) for r in rows}
     return render(
         request,

@@ -12,6 +12,7 @@ from sqlmodel import Session
 from service.forecasting import lbf
 from service.forecasting.slip_events import record_missed_cutoffs
 from service.persistence.case_tables import CASE_EVENTS
+from service.persistence.tables import Board
 from service.stats.intervals import aware
 from tests.meetings.conftest import World
 from tests.meetings.test_agenda import _act, _meeting, _open, _plan
@@ -162,3 +163,18 @@ def test_lbfs_observed_median_reply_time_replaces_the_default_once_it_has_replie
     assert typical != lbf.DEFAULT_DAYS
     expected = add_calendar_days(date(2017, 2, 13), typical)
     assert _case(world, waiting)["expected_decision_date"] == expected.isoformat()
+
+
+def test_a_charter_on_the_central_boards_agenda_is_expected_at_that_meeting(world: World) -> None:
+    """A charter's agenda collects no votes, so no round names its meeting: the scheduling event does."""
+    with Session(world.engine) as session:
+        district = session.execute(select(Board.id).where(Board.code == "BB-D2")).scalar_one()
+    body = {"case_type": "charter", "board_id": district, "title": "Kommissorium", "data": {"decision_rule": "unanimity"}}
+    case = world.call("before", "POST", "/cases", user="camilla.juhl", json=body, status=201)
+    _act(world, case, "submit_to_central_board", user="camilla.juhl")
+    meeting = _meeting(world, "CENTRAL", "2017-05-18")
+    _act(world, case, "schedule", user="camilla.juhl", data={"meeting_id": meeting["id"]})
+    shown = _case(world, case)
+    (board, lbf) = shown["expected_decision"]["steps"]
+    assert board["kind"] == "meeting" and board["on"] == "2017-05-18"  # not written procedure from today
+    assert lbf["kind"] == "lbf" and shown["expected_decision_date"] == lbf["on"] > "2017-05-18"

@@ -79,3 +79,14 @@ def test_the_written_procedure_page_passes_axe(sized: Page, embedded: str) -> No
     assert violations(sized) == []
     assert sized.evaluate("document.documentElement.scrollWidth") <= width, "the page scrolls sideways"
     sized.screenshot(path=SHOTS / f"written-procedure-{width}px.png", full_page=True)
+
+
+def test_the_forecast_and_open_case_dashboards_pass_axe(sized: Page, embedded: str) -> None:
+    log_in(sized, embedded, "camilla.juhl")
+    width = sized.viewport_size["width"] if sized.viewport_size else 0
+    for path in ("/statistik/prognose", "/statistik/aabne-sager"):
+        sized.goto(f"{embedded}{path}")
+        expect(sized.locator("main table tbody tr").first).to_be_visible()
+        assert violations(sized) == [], path
+    sized.goto(f"{embedded}/statistik/prognose")
+    sized.screenshot(path=SHOTS / f"dashboard-forecast-{width}px.png", full_page=True)

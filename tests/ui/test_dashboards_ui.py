@@ -107,6 +107,9 @@ def test_the_cases_behind_a_count_are_as_many_as_it_says(page: Page, embedded: s
         ("aabne-sager", "main p a:has-text('overskredne')"),  # open cases with overdue deadlines
         ("prognose", "#forecasts-lbf tbody tr td:nth-child(4) a"),  # LBF's answers expected in a month
         ("prognose", "#forecasts tbody tr td:nth-child(3) a"),  # expected decisions at a meeting
+        ("prognose", "#forecasts-decisions tbody tr td:nth-child(2) a"),  # expected (final) decisions in a month
+        ("prognose", "#forecasts-decisions tbody tr td:nth-child(3) a"),  # ... of them with an overdue step
+        ("prognose", "#forecasts-decisions tbody tr td:nth-child(4) a"),  # ... of them ending with LBF's answer
     )
     for name, link in checks:
         page.goto(f"{embedded}/statistik/{name}")
