@@ -2,6 +2,7 @@
 
 import contextlib
 import ctypes
+import os
 import signal
 import subprocess
 import sys
@@ -125,17 +126,20 @@ def start_worker(settings: Settings) -> subprocess.Popen[bytes]:
     # One embedded worker: no peers to gossip or sync with, which also makes start and stop faster.
     command = [sys.executable, "-m", "celery", "-A", "workers.app:celery_app", "worker", "--beat"]
     command += ["--without-gossip", "--without-mingle", "--loglevel=INFO", "--concurrency=2", f"--schedule={schedule}"]
-    return subprocess.Popen(command, preexec_fn=_die_with_parent)
+    # A process group of its own, so that stopping it ends its pool and beat processes too.
+    return subprocess.Popen(command, preexec_fn=_die_with_parent, process_group=0)
 
 
 def stop_worker(worker: subprocess.Popen[bytes]) -> None:
-    """Warm shutdown (finish the running task), then kill if it takes too long."""
+    """Warm shutdown (finish the running task), then kill what is left of the worker's processes."""
     worker.terminate()
     try:
         worker.wait(timeout=20)
     except subprocess.TimeoutExpired:
         worker.kill()
         worker.wait()
+    with contextlib.suppress(ProcessLookupError):  # a pool or beat process that outlived the worker's shutdown
+        os.killpg(worker.pid, signal.SIGKILL)
 
 
 @app.command()

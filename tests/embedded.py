@@ -60,6 +60,19 @@ def children_of(pid: int) -> list[int]:
     return found
 
 
+def descendants_of(pid: int) -> list[int]:
+    found = children_of(pid)
+    return found + [d for child in found for d in descendants_of(child)]
+
+
+def alive(pid: int) -> bool:
+    """Running, not a zombie waiting for its parent to read its exit."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
 @pytest.fixture(scope="session")
 def embedded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     folder = tmp_path_factory.mktemp("newcomer")
@@ -87,9 +100,9 @@ def embedded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     assert server.stdout is not None
     assert f"log in at {base}/login as camilla.juhl, password demo" in server.stdout.readline()
     yield base
-    workers = children_of(server.pid)
+    workers = descendants_of(server.pid)  # the worker, its pool and its beat
     server.send_signal(signal.SIGTERM)
     assert server.wait(timeout=40) in (0, -signal.SIGTERM)  # uvicorn re-raises the signal it handled
-    assert workers, "serve started no worker"
-    assert not [pid for pid in workers if Path(f"/proc/{pid}").exists()], "the worker outlived the server"
+    assert len(workers) >= 2, "serve started no worker with a pool"
+    assert not [pid for pid in workers if alive(pid)], "a worker process outlived the server"
     assert (folder / "var" / "boligsocial.db").exists()

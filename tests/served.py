@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.embedded import BIN, clean_env, fetch, free_port
+from tests.embedded import BIN, alive, clean_env, descendants_of, fetch, free_port
 
 MAX_UPLOAD_MB = 2
 SECRET = "served-test-secret-key-that-is-long-enough-0123456789"
@@ -72,5 +72,7 @@ def served(backend: str, empty_database_factory, redis_url: str, tmp_path_factor
         os.killpg(server.pid, signal.SIGKILL)
         pytest.fail("serve did not answer /healthz within 60 s")
     yield Served(base=base, port=port, pid=server.pid, var=folder / "var")
+    workers = descendants_of(server.pid)
     server.send_signal(signal.SIGTERM)
     server.wait(timeout=40)
+    assert not [pid for pid in workers if alive(pid)], "a worker process outlived the server"
