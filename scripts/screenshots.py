@@ -64,6 +64,20 @@ def first_href(page: Page, base: str, path: str, prefix: str) -> str:
     return str(page.locator(f"main a[href^='{prefix}']").first.get_attribute("href")).rsplit("/", 1)[1]
 
 
+def fill_a_move(page: Page) -> None:
+    """An economic change moving 50.000 kr. within HP-10, so the shot shows what is available and before/after."""
+    page.get_by_label("Titel *").fill("Flere timer til tryghedsvandringer")
+    page.get_by_label("Art *").select_option(label="Økonomi")
+    page.get_by_label("Beskrivelse af ændringen", exact=True).fill("50.000 kr. fra UB til TT i 2017")
+    row = "#new-budget_moves-0-"
+    for side, area in (("from", "UB"), ("to", "TT")):
+        page.locator(f"{row}{side}_area").select_option(area)
+        page.locator(f"{row}{side}_year").fill("2017")
+        page.locator(f"{row}{side}_funder").select_option("LBF")
+    page.locator(row + "amount_dkk").press_sequentially("50.000")
+    page.get_by_text("Budgettet før og efter flytningerne").wait_for()
+
+
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as folder:
@@ -88,10 +102,12 @@ def main() -> None:
                     if not ids:
                         ids["case"] = first_href(page, base, "/opgaver", "/sager/")
                         ids["plan"] = first_href(page, base, "/planer", "/planer/")
-                        ids["meeting"] = first_href(page, base, "/bestyrelser/1/moeder", "/moeder/")
+                        ids["meeting"] = first_href(page, base, "/bestyrelser/2/moeder", "/moeder/")
                     page.set_viewport_size({"width": width, "height": 900})
                     page.goto(base + path.format(**ids))
-                    page.screenshot(path=OUT / f"{name}.png", full_page=width < 600)
+                    if name == "new-change-request":
+                        fill_a_move(page)
+                    page.screenshot(path=OUT / f"{name}.png", full_page=width < 600 or name == "new-change-request")
                     print(f"{name}: {base}{path.format(**ids)}")
                 browser.close()
         finally:
