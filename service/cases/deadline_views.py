@@ -6,6 +6,7 @@ from pydantic import BaseModel
 from sqlmodel import Session, col, select
 
 from service.cases import statements
+from service.cases.overdue import is_overdue
 from service.notify import rungs
 from service.persistence.case_tables import DeadlineStatus
 from service.persistence.notify_tables import ReminderFired
@@ -58,7 +59,7 @@ def deadlines_of(session: Session, workflow: Workflow, case_id: int, today: date
                 due_on=d.due_on,
                 escalate_on=d.escalate_on,
                 rule=d.rule,
-                overdue=running and d.due_on < today,
+                overdue=is_overdue(d, today),
                 paused_since=d.paused_since,
                 next_rung=d.next_rung,
                 next_rung_on=d.next_rung_on,

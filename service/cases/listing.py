@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from service.authz import Actor
+from service.cases.overdue import overdue_clause
 from service.cases.visibility import readable_comments, visible
 from service.persistence.case_tables import Case, CaseComment, CaseDeadline, DeadlineStatus
 from service.persistence.tables import Plan
@@ -36,9 +37,7 @@ def matching(session: Session, actor: Actor, filters: dict[str, Any], *, today: 
     if filters.get("open") is not None:
         query = query.where(col(Case.is_open) == filters["open"])
     if filters.get("overdue"):
-        late = select(CaseDeadline.case_id).where(
-            CaseDeadline.status == DeadlineStatus.open, col(CaseDeadline.due_on) < today
-        )
+        late = select(CaseDeadline.case_id).where(overdue_clause(CaseDeadline, today))
         query = query.where(col(Case.id).in_(late))
     if filters.get("q"):
         query = query.where(text_match(session, filters["q"], readable=readable_comments(actor)))

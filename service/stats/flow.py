@@ -7,6 +7,7 @@ import numpy as np
 from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 
+from service.cases.overdue import overdue_clause
 from service.persistence.case_tables import CASE_DEADLINES, CASES
 from service.persistence.stats_tables import INTERVALS
 from service.stats.filters import Filters
@@ -58,7 +59,7 @@ def overdue(connection: Connection, today: date) -> dict[int, int]:
     """Cases with deadlines still open after their day, and how many (one indexed range over open deadlines)."""
     late = (
         select(CASE_DEADLINES.c.case_id, func.count())
-        .where(CASE_DEADLINES.c.status == "open", CASE_DEADLINES.c.due_on < today)
+        .where(overdue_clause(CASE_DEADLINES.c, today))
         .group_by(CASE_DEADLINES.c.case_id)
     )
     return {int(case_id): int(count) for case_id, count in connection.execute(late)}

@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, and_, func, or_, select
 
+from service.cases.overdue import overdue_clause
 from service.persistence.case_tables import CASE_DEADLINES, CASES
 from service.persistence.stats_tables import INTERVALS
 from service.stats.answers import Asking, decided_in, expected_on, lbf_expected_in
@@ -72,7 +73,7 @@ def conditions(ask: Asking, b: Behind) -> list[ColumnElement[bool]]:
     if b.lbf_month is not None:
         where.append(INTERVALS.c.case_id.in_(lbf_expected_in(ask, b.lbf_month, b.lbf)))
     if b.overdue:
-        late = select(CASE_DEADLINES.c.case_id).where(CASE_DEADLINES.c.status == "open", CASE_DEADLINES.c.due_on < ask.today)
+        late = select(CASE_DEADLINES.c.case_id).where(overdue_clause(CASE_DEADLINES.c, ask.today))
         where += [INTERVALS.c.case_id.in_(late), INTERVALS.c.wait != "done"]
     if b.wip:
         _, end = _month(b.wip)  # opened before the month's end, not finished by then

@@ -16,6 +16,7 @@ from sqlmodel import Session, col, select
 from service.authz import Actor
 from service.cases.expected import expected_decision_date
 from service.cases.listing import text_match
+from service.cases.overdue import is_overdue
 from service.cases.situation import situation
 from service.cases.visibility import visible
 from service.deps import SessionDep
@@ -86,9 +87,11 @@ def tasks(session: Session, actor: Actor, today: date, *, q: str = "", case_type
 
 
 def urgency(deadline: CaseDeadline | None, today: date) -> str:
-    if deadline is None or deadline.paused_since:
+    if deadline is None:
         return ""
-    return "overdue" if deadline.due_on < today else "soon" if deadline.due_on <= today + SOON else ""
+    if is_overdue(deadline, today):
+        return "overdue"
+    return "soon" if not deadline.paused_since and deadline.due_on <= today + SOON else ""
 
 
 def sorted_tasks(found: list[Task], sort: str) -> list[Task]:

@@ -11,6 +11,7 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import pass_context
 
 from service import register, sessions
+from service.cases.overdue import is_overdue
 from service.deps import SessionDep, usable
 from service.errors import NotFound, ServiceError
 from service.login import authenticate
@@ -26,6 +27,7 @@ templates.env.filters["dato"] = pass_context(lambda context, d: long_date(d, con
 templates.env.filters["tid"] = pass_context(lambda context, t: date_time(t, context["lang"]))
 templates.env.filters["kr"] = pass_context(lambda context, n: amount(n, context["lang"]))
 templates.env.filters["kr_plain"] = lambda n: format_decimal(n, locale="da")  # an amount to edit: 50.000
+templates.env.globals["is_overdue"] = is_overdue
 router = APIRouter(include_in_schema=False)
 
 
