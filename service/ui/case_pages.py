@@ -25,7 +25,7 @@ from service.meetings.written import open_deadline
 from service.persistence.case_tables import Case, CaseDeadline, DeadlineStatus
 from service.persistence.tables import Board, Plan, User
 from service.ui import budget_editor, case_context, forms, meeting_pickers, messages
-from service.ui.i18n import language, translator
+from service.ui.i18n import language
 from service.ui.views import render, to_login, ui_user
 from workflows.docs import dot
 from workflows.registry import WORKFLOWS
@@ -107,8 +107,7 @@ def case_view(
                 for f in action_forms[option.action.name]
             ]
     lang = language(request)
-    written = translator(lang)("written_procedure_until")
-    action_forms = meeting_pickers.with_pickers(session, here, action_forms, clock(request).today(), written)
+    action_forms = meeting_pickers.with_pickers(session, here, action_forms, clock(request).today(), lang)
     plan = session.get(Plan, case.plan_id) if case.plan_id else None
     board = session.get(Board, case.deciding_board_id) if case.deciding_board_id else None
     shown = shown_visibilities(session, actor, case)
@@ -135,7 +134,7 @@ def case_view(
         has_diagram=shutil.which("dot") is not None,
         history=history,
         labels=labels(),
-        meeting_days=meeting_pickers.meeting_days(session),
+        meeting_days=meeting_pickers.meeting_days(session, lang),
         error=error,
         is_secretariat=actor.is_secretariat,
         deadline_rules={d.name: rule_text(d) for d in workflow.deadlines},
