@@ -27,7 +27,9 @@ from service.ui.views import render, to_login
 router = APIRouter(include_in_schema=False)
 SVG = "image/svg+xml"
 DRAWN: OrderedDict[tuple[Any, ...], str | None] = OrderedDict()
-TABLES = {"lead-times", "time-in-state", "open-cases", "throughput", "forecasts"}
+# The forecast page's tables by their download name (the table's id on the page) and their key in forecast_table.
+FORECASTS = {"forecasts-decisions": "decisions", "forecasts": "meetings", "forecasts-lbf": "lbf", "forecasts-held": "held"}
+TABLES = {"lead-times", "time-in-state", "open-cases", "throughput", *FORECASTS}
 
 
 def chart(ask: Asking, name: str, group_by: str, unit: str) -> str | None:
@@ -80,8 +82,8 @@ def table(ask: Asking, name: str, group_by: str, unit: str) -> list[dict[str, An
         return time_in_state_table(ask)
     if name == "open-cases":
         return list(open_case_table(ask, limit=100_000)["items"])
-    if name == "forecasts":
-        return list(forecast_table(ask)["meetings"])
+    if name in FORECASTS:
+        return list(forecast_table(ask)[FORECASTS[name]])
     return throughput_table(ask)
 
 
