@@ -40,7 +40,7 @@ def tables(html: str) -> dict[str, tuple[list[str], str]]:
     found = {}
     for match in re.finditer(r'<table[^>]* id="([^"]+)">(.*?)</table>(.*?)(?=<table|$)', html, re.S):
         body = match.group(2).split("<tbody>", 1)[1]
-        rows = re.findall(r"<tr>\s*<td>([^<]*)</td>", body)
+        rows = re.findall(r'<tr>\s*<td(?: class="nowrap")?>([^<]*)</td>', body)
         found[match.group(1)] = (rows, match.group(3))
     return found
 
