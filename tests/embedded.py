@@ -79,7 +79,7 @@ def embedded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     assert run(folder, "db", "upgrade").returncode == 0
     seeded = run(folder, "seed-demo", "--history")  # as `make demo` does
     assert seeded.returncode == 0, seeded.stderr
-    assert "13 plans" in seeded.stdout and "Played 8 demo case histories" in seeded.stdout
+    assert "13 plans" in seeded.stdout and "Played 9 demo case histories" in seeded.stdout
     again = run(folder, "seed-demo", "--history")
     assert again.returncode == 0 and again.stdout.count("nothing changed") == 2
     port = free_port()

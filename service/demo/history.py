@@ -210,6 +210,23 @@ EXAMPLES: list[tuple[Opening, list[Step]]] = [
             ("2016-12-06", "sara.bech", "send_back", None),
         ],
     ),
+    (
+        Opening(
+            "change_request",
+            "HP-10",
+            "Åbent værksted om lørdagen",
+            "sara.norgaard",
+            "2016-11-21",
+            {"kind": "content", "change_description": "Værkstedet holder åbent lørdag i stedet for fredag aften"},
+        ),
+        [
+            ("2016-11-22", "sara.norgaard", "submit", None),
+            ("2016-11-24", "sara.bech", "start_screening", None),
+            ("2016-12-05", "sara.bech", "mark_ready", {}),
+            ("2016-12-07", "sara.bech", "schedule", {"written_procedure": True}),  # reply by 14 December
+            *votes("2016-12-09", **{"eva.holm": "FSB"}),  # AAB's vote is what the round waits for
+        ],
+    ),
 ]
 
 

@@ -113,7 +113,7 @@ def test_the_demo_histories_reach_the_states_the_demo_file_names(empty_database_
     migrate.upgrade(engine)
     with Session(engine) as session:
         seed_demo(session)
-        assert "Played 8" in play_history(session)
+        assert "Played 9" in play_history(session)
         assert "nothing changed" in play_history(session)
         wanted = [
             (e["type"], e.get("plan") or e.get("board"), e["state"]) for e in yaml.safe_load(demo_source())["example_cases"]

@@ -1,4 +1,4 @@
-"""Dashboard statistics on the demo history (the 8 examples and ~300 cases played through the engine), on SQLite
+"""Dashboard statistics on the demo history (the 9 examples and ~300 cases played through the engine), on SQLite
 and PostgreSQL: the interval table follows the history, and every figure agrees with an independent computation
 from the exported event log (pandas, lifelines, workflows.calendar) to the second."""
 

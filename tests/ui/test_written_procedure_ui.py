@@ -23,6 +23,7 @@ def test_members_vote_in_writing_and_the_round_closes_itself(page: Page, embedde
     case = scheduled_case(embedded, "Lektiecafé om søndagen")
     log_in(page, embedded, "eva.holm")
     row = page.locator("table.tasks tr", has_text=case["reference"])
+    expect(row).to_contain_text("Parternes stemmer (skriftlig behandling)")  # what it waits for: not "a meeting"
     row.get_by_role("link", name="Afgiv stemme", exact=True).click()
     expect(page).to_have_url(re.compile(rf"/skriftlig-behandling#sag-{case['id']}$"))
     expect(page.get_by_role("heading", name="Skriftlig behandling", exact=True)).to_be_visible()
