@@ -1,0 +1,25 @@
+"""Mine opgaver and the case list name a deadline's next reminder only while it is ahead: a rung already due fires
+at the next sweep (only the latest due one), so a past date would name a reminder nobody gets."""
+
+import re
+
+from fastapi.testclient import TestClient
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from tests.builders import open_, play
+from tests.service.test_sessions import ui_login
+
+
+def test_a_reminder_day_that_has_passed_is_not_shown_as_the_next(own_app, own_engine: Engine) -> None:
+    with Session(own_engine) as session:  # submitted in April 2016; the app's clock reads today, years later
+        case = open_(session, "change_request", by="sara.norgaard", data={"kind": "content", "change_description": "x"})
+        case = play(session, case, [("sara.norgaard", "submit", None)])
+        reference = case.reference
+    with TestClient(own_app) as browser:
+        ui_login(browser, "sara.bech")
+        for page in ("/opgaver", "/sager?vis=alle&q=" + reference):
+            html = browser.get(page).text
+            row = re.search(rf"<tr[^>]*>\s*<td[^>]*><a href=\"/sager/\d+\">{reference}</a>.*?</tr>", html, re.S)
+            assert row is not None, page
+            assert "Screening" in row.group(0) and "Næste påmindelse" not in row.group(0), page
