@@ -127,6 +127,7 @@ def my_tasks(
         workflows=WORKFLOWS,
         writing=written.in_procedure(session, [t.case.id for t in found if t.case.id is not None]),
         sits=bool(actor.seats) or actor.is_secretariat,
+        votes_in_writing=not actor.is_secretariat,  # the secretariat records votes from letters on the case page
         filters={"q": q, "sagstype": sagstype, "bydel": bydel, "sort": sort if sort in SORTS else "frist"},
         today=today,
     )

@@ -23,3 +23,20 @@ def test_a_reminder_day_that_has_passed_is_not_shown_as_the_next(own_app, own_en
             row = re.search(rf"<tr[^>]*>\s*<td[^>]*><a href=\"/sager/\d+\">{reference}</a>.*?</tr>", html, re.S)
             assert row is not None, page
             assert "Screening" in row.group(0) and "Næste påmindelse" not in row.group(0), page
+
+
+def test_the_secretariat_is_not_sent_to_the_members_voting_page(own_app) -> None:
+    """The demo's ninth example waits for AAB's vote in writing: a member follows the link, the secretariat does not
+    get one (it records votes from letters on the case page)."""
+    from service.demo.history import EXAMPLES, _Player
+
+    with Session(own_app.state.engine) as session:
+        _Player(session).play(*EXAMPLES[-1])
+        session.commit()
+    with TestClient(own_app) as browser:
+        ui_login(browser, "bo.iversen")
+        assert 'href="/skriftlig-behandling#sag-' in browser.get("/opgaver").text
+    with TestClient(own_app) as browser:
+        ui_login(browser, "sara.bech")
+        page = browser.get("/opgaver").text
+        assert "Åbent værksted om lørdagen" in page and 'href="/skriftlig-behandling#sag-' not in page
