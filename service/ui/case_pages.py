@@ -29,7 +29,7 @@ from service.ui.i18n import language
 from service.ui.views import render, to_login, ui_user
 from workflows.docs import dot
 from workflows.registry import WORKFLOWS
-from workflows.schemas import MAX_ID
+from workflows.schemas import MAX_ID, Source
 from workflows.spec import Deadline, Effect
 
 router = APIRouter(include_in_schema=False)
@@ -98,7 +98,8 @@ def case_view(
         return render(request, "not_found.html", 404, user=user)
     case, options, workflow = here.case, here.options(), here.workflow
     view = case_views.describe(session, here, today=clock(request).today())
-    action_forms = {a.name: forms.fields(a.requires) for a in workflow.actions}
+    recorded = set() if actor.is_secretariat else set(Source.model_fields)  # only the secretariat names a source
+    action_forms = {a.name: [f for f in forms.fields(a.requires) if f.name not in recorded] for a in workflow.actions}
     for option in options:
         if option.allowed and option.facts is not None:  # vote or consent only for organisations one may act for
             mine = tuple(sorted(option.facts.acting_for & option.facts.voters))

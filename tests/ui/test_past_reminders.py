@@ -35,8 +35,14 @@ def test_the_secretariat_is_not_sent_to_the_members_voting_page(own_app) -> None
         session.commit()
     with TestClient(own_app) as browser:
         ui_login(browser, "bo.iversen")
-        assert 'href="/skriftlig-behandling#sag-' in browser.get("/opgaver").text
+        link = re.search(r'href="/skriftlig-behandling#sag-(\d+)"', browser.get("/opgaver").text)
+        assert link is not None
+        case_page = f"/sager/{link.group(1)}"
+        # A member votes for their own organisation: no meeting or letter to name, as the secretariat must.
+        assert 'name="data.organisation"' in (mine := browser.get(case_page).text)
+        assert 'name="data.meeting_id"' not in mine and 'name="data.document_id"' not in mine
     with TestClient(own_app) as browser:
         ui_login(browser, "sara.bech")
         page = browser.get("/opgaver").text
         assert "Åbent værksted om lørdagen" in page and 'href="/skriftlig-behandling#sag-' not in page
+        assert 'name="data.meeting_id"' in browser.get(case_page).text
