@@ -186,6 +186,8 @@ def test_cases_on_an_agenda_and_overdue_steps_are_expected_alike(history: Engine
             select(Case).where(Case.is_open, Case.case_type == "change_request", Case.state == "ready_for_decision")
         ).all()
         assert len(ready) >= 2
+        waiting = select(Case.id).where(Case.is_open, Case.case_type == "change_request", Case.state == "scheduled")
+        on_agenda_before = set(session.scalars(waiting))  # the demo's own: the ninth example, in written procedure
         moment = datetime(2016, 12, 12, 9, tzinfo=UTC)
         meetings = Meeting.__table__  # type: ignore[attr-defined]
         first = (
@@ -213,7 +215,7 @@ def test_cases_on_an_agenda_and_overdue_steps_are_expected_alike(history: Engine
             assert all(day >= today.isoformat() for day in on_agenda.values())
         chains = answers.chains(ask(session, meeting_day + timedelta(days=3)))
         late = chains.overdue & chains.board
-        assert set(chains.ids[late].tolist()) == {ready[0].id, ready[1].id}
+        assert set(chains.ids[late].tolist()) - on_agenda_before == {ready[0].id, ready[1].id}
 
 
 def test_the_history_ends_at_the_demos_today_with_every_open_case_on_a_running_grant(history: Engine) -> None:
