@@ -276,6 +276,10 @@ class Workflow:
     def actions_from(self, state: str) -> list[Action]:
         return [a for a in self.actions if state in a.source]
 
+    def vote_action(self, state: str) -> "Action | None":
+        """The action organisations vote with in `state` (None: no votes are collected there)."""
+        return next((a for a in self.actions_from(state) if a.collects == Collect.vote), None)
+
     def collects_in(self, state: str) -> bool:
         """True where organisations vote or consent: entering such a state starts a new round."""
         return any(a.collects for a in self.actions_from(state))

@@ -18,7 +18,7 @@ from service.persistence.db import write_transaction
 from service.persistence.meeting_tables import AgendaItem, ItemKind
 from service.persistence.tables import Meeting, Organisation
 from workflows.calendar import LOCAL
-from workflows.spec import Collect, Outcome, PointResult
+from workflows.spec import Outcome, PointResult
 
 ITEMS = AgendaItem.__table__  # type: ignore[attr-defined]
 WORDS = {
@@ -78,7 +78,7 @@ def record_vote(*, session: Session, actor: Actor, meeting_id: int, case_id: int
             [{"field": "organisation_id", "message": "not a party to the plan"}],
             da=f"{name} er ikke part i planen: kun {', '.join(sorted(here.setting.voters))} stemmer om den.",
         )
-    vote = next((a for a in here.workflow.actions_from(here.case.state) if a.collects == Collect.vote), None)
+    vote = here.workflow.vote_action(here.case.state)
     if vote is None:
         raise Conflict(
             f"No votes are collected while the case is '{here.case.state}'.",

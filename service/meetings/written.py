@@ -31,7 +31,7 @@ from service.register import ref
 from workflows import calendar, schemas
 from workflows.machine import scope
 from workflows.registry import WORKFLOWS
-from workflows.spec import Action, Collect, Deadline, Outcome, Workflow
+from workflows.spec import Action, Deadline, Outcome, Workflow
 
 log = logging.getLogger(__name__)
 CARRIED = (Outcome.approved, Outcome.rejected)  # what votes can carry; anything else goes on to a meeting
@@ -47,8 +47,11 @@ def deadline_of(workflow: Workflow) -> Deadline | None:
 VOTING = {key: d.name for key, w in WORKFLOWS.items() if (d := deadline_of(w)) is not None}
 
 
-def _vote_action(workflow: Workflow, state: str) -> Action:
-    return next(a for a in workflow.actions_from(state) if a.collects == Collect.vote)
+def _voting(here: Situation) -> Action:
+    """The vote action of a case in written procedure (its round collects votes, or it would not be in one)."""
+    vote = here.workflow.vote_action(here.case.state)
+    assert vote is not None
+    return vote
 
 
 def _statement_action(workflow: Workflow, state: str) -> Action | None:
@@ -60,7 +63,7 @@ def _statement_action(workflow: Workflow, state: str) -> Action | None:
 
 def own_organisations(here: Situation) -> frozenset[str]:
     """The party organisations the actor votes for themselves in this round (never those only recorded for)."""
-    facts = scope(_vote_action(here.workflow, here.case.state), here.roles, here.facts)
+    facts = scope(_voting(here), here.roles, here.facts)
     return (facts.acting_for - facts.recorded_for) & here.setting.voters if facts else frozenset()
 
 
@@ -207,7 +210,7 @@ def cast_vote(*, session: Session, actor: Actor, case_id: int, body: WrittenVote
             return None
         return decide(session, accepted.case, deadline, now)
 
-    vote = _vote_action(here.workflow, here.case.state)
+    vote = _voting(here)
     decided: Outcome | None = apply_action(
         session=session,
         actor=actor,
